@@ -1,0 +1,632 @@
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import nh3
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .fields import MoneyField
+from .validators import validate_image_upload
+
+# What an editor may write in a body paragraph or caption; everything else is stripped.
+INLINE_TAGS = {"a", "em", "strong", "i", "b"}
+INLINE_ATTRIBUTES = {"a": {"href", "title"}}
+LINK_SCHEMES = {"http", "https", "mailto"}
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def sanitise_inline(text):
+    """Editor-typed text as safe HTML: links and emphasis kept, every other tag dropped."""
+    return mark_safe(
+        nh3.clean(
+            text,
+            tags=INLINE_TAGS,
+            attributes=INLINE_ATTRIBUTES,
+            url_schemes=LINK_SCHEMES,
+            link_rel="noopener noreferrer",
+        )
+    )
+
+
+def split_paragraphs(text):
+    return [" ".join(p.split()) for p in PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
+
+
+def plain_text(html):
+    return nh3.clean(html, tags=set())
+
+
+# --- Tags: two separate vocabularies ------------------------------------------------
+
+
+class TopicTag(TagBase):
+    """A topic that articles are filed under ("Iraq", "US military")."""
+
+    class Meta:
+        verbose_name = "topic tag"
+        verbose_name_plural = "topic tags"
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(TopicTag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_article_topic_tag"
+            )
+        ]
+
+
+class OrganisationTag(TagBase):
+    """Staff's own vocabulary for organisations ("armed group", "state actor")."""
+
+    class Meta:
+        verbose_name = "organisation tag"
+        verbose_name_plural = "organisation tags"
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("articles:organisation-tag-detail", kwargs={"slug": self.slug})
+
+
+class TaggedOrganisation(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Organisation", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(
+        OrganisationTag, on_delete=models.CASCADE, related_name="tagged_organisations"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_organisation_tag"
+            )
+        ]
+
+
+# --- Organisations -------------------------------------------------------------------
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", "Government"
+        ARMED_FORCES = "armed_forces", "Armed forces"
+        ARMED_GROUP = "armed_group", "Armed group"
+        COALITION = "coalition", "Military coalition"
+        MILITIA = "militia", "Militia"
+        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental organisation"
+        POLITICAL_PARTY = "political_party", "Political party"
+        NGO = "ngo", "Non-governmental organisation"
+        MEDIA = "media", "News organisation"
+        COMPANY = "company", "Company"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names it goes by, one per line (e.g. “Daesh” for ISIS).",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(
+        max_length=100, blank=True, help_text="Where it is based or which state it belongs to."
+    )
+    description = models.TextField(blank=True, help_text="One or two plain sentences.")
+    website = models.URLField(blank=True)
+    logo = models.ImageField(
+        upload_to="organisations/%Y/", blank=True, validators=[validate_image_upload]
+    )
+    is_reviewed = models.BooleanField(
+        default=True,
+        help_text="Unticked for organisations created by an import until staff check them.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tags = TaggableManager(
+        through=TaggedOrganisation,
+        blank=True,
+        related_name="organisations",
+        help_text="Staff tags, separated by commas.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:organisation-detail", kwargs={"slug": self.slug})
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def names(self):
+        """Every name it is known by, its own first."""
+        return [self.name, *self.alias_list]
+
+
+# --- Donation appeals ----------------------------------------------------------------
+
+
+class DonationAppealQuerySet(models.QuerySet):
+    def with_raised(self):
+        return self.annotate(
+            raised_total=Coalesce(Sum("donations__amount"), 0, output_field=MoneyField())
+        )
+
+    def current(self):
+        """The appeal readers see where an article names none: the active one."""
+        return self.with_raised().filter(is_active=True).first()
+
+    def for_article(self, article):
+        if article.appeal_id is None:
+            return self.current()
+        return self.with_raised().filter(pk=article.appeal_id).first()
+
+
+@dataclass(frozen=True)
+class Tick:
+    amount: Decimal
+    label: str
+    percent: Decimal
+
+
+class DonationAppeal(models.Model):
+    message = models.CharField(
+        max_length=300, default="Do you like this content? Consider helping us!"
+    )
+    campaign_month = models.DateField(
+        help_text="The month the campaign runs in; the first day of the month."
+    )
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code.")
+    currency_symbol = models.CharField(max_length=5, default="$")
+    symbol_after_amount = models.BooleanField(
+        default=True, help_text="Print “671 $” rather than “$671”."
+    )
+    goal = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    tick_count = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(2)],
+        help_text="How many evenly spaced amounts label the bar, from zero to the goal.",
+    )
+    donate_url = models.URLField(blank=True, help_text="Where readers give.")
+    is_active = models.BooleanField(
+        default=False,
+        help_text="The active appeal shows on every page that has none of its own. "
+        "Only one appeal can be active.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DonationAppealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-campaign_month"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal__gt=0),
+                name="appeal_goal_positive",
+                violation_error_message="The goal must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(tick_count__gte=2),
+                name="appeal_at_least_two_ticks",
+                violation_error_message="The bar needs at least two ticks.",
+            ),
+            models.CheckConstraint(
+                condition=Q(campaign_month__day=1),
+                name="appeal_month_starts_on_first",
+                violation_error_message="The campaign month is stored as its first day.",
+            ),
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="one_active_appeal",
+                violation_error_message="Another appeal is already active.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.message} ({self.campaign_month:%B %Y})"
+
+    def save(self, *args, **kwargs):
+        if self.campaign_month:
+            self.campaign_month = self.campaign_month.replace(day=1)
+        super().save(*args, **kwargs)
+
+    @property
+    def raised(self):
+        """The sum of the ledger; use `with_raised()` to fetch it in the same query."""
+        if hasattr(self, "raised_total"):
+            return self.raised_total
+        return self.donations.aggregate(
+            total=Coalesce(Sum("amount"), 0, output_field=MoneyField())
+        )["total"]
+
+    @property
+    def percent(self):
+        """Share of the goal raised, clamped to 0–100 for the bar."""
+        share = self.raised / self.goal * 100
+        return min(max(share, Decimal(0)), Decimal(100)).quantize(Decimal("0.01"))
+
+    @property
+    def percent_rounded(self):
+        return int(self.percent.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    @property
+    def is_goal_reached(self):
+        return self.raised >= self.goal
+
+    def format_amount(self, amount):
+        digits = f"{amount:,.2f}".removesuffix(".00")
+        if self.symbol_after_amount:
+            return f"{digits} {self.currency_symbol}"
+        return f"{self.currency_symbol}{digits}"
+
+    @property
+    def raised_display(self):
+        return self.format_amount(self.raised)
+
+    @property
+    def goal_display(self):
+        return self.format_amount(self.goal)
+
+    @property
+    def ticks(self):
+        steps = self.tick_count - 1
+        return [
+            Tick(
+                amount=self.goal * i / steps,
+                label=self.format_amount((self.goal * i / steps).quantize(Decimal("0.01"))),
+                percent=(Decimal(100) * i / steps).quantize(Decimal("0.01")),
+            )
+            for i in range(self.tick_count)
+        ]
+
+
+class Donation(models.Model):
+    """One entry of an appeal's ledger. Entries are only ever added, so two staff
+    recording gifts at the same moment each add a row and neither is lost."""
+
+    appeal = models.ForeignKey(DonationAppeal, on_delete=models.PROTECT, related_name="donations")
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    received_date = models.DateField(default=timezone.localdate)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recorded_donations",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="donation_amount_positive",
+                violation_error_message="A donation must be more than zero.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.appeal.format_amount(self.amount)} on {self.received_date}"
+
+
+# --- Articles and quotes -------------------------------------------------------------
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and not scheduled for later."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        return self.prefetch_related("tags").order_by("-published_at", "-pk")
+
+    def for_page(self):
+        return self.prefetch_related(
+            models.Prefetch("quotes", queryset=Quote.objects.select_related("organisation")),
+            models.Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
+            "tags",
+        )
+
+
+@dataclass
+class BodyBlock:
+    """A run of body paragraphs as the page shows them: plain, or one quoted statement."""
+
+    paragraphs: list
+    quote: "Quote | None" = None
+    # False when the attribution is not written in the paragraphs (a statement that
+    # continues the previous one): the template then cites the speaker below the quote.
+    cited_inline: bool = False
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The article's address; keep it once published so links stay valid.",
+    )
+    standfirst = models.TextField(
+        blank=True, help_text="A one-sentence summary under the headline."
+    )
+    body = models.TextField(
+        help_text="Paragraphs separated by a blank line. Links (<a href>) and emphasis "
+        "(<em>, <strong>) are kept; any other HTML is removed."
+    )
+    lead_image = models.ImageField(
+        upload_to="articles/%Y/%m/", blank=True, validators=[validate_image_upload]
+    )
+    lead_image_alt = models.CharField(
+        "lead image alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the photo shows, for readers who cannot see it.",
+    )
+    lead_image_caption = models.TextField(blank=True)
+    lead_image_credit = models.CharField(max_length=200, blank=True)
+    byline = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Readers see the article from this moment; a future time schedules it.",
+    )
+    show_publication_date = models.BooleanField(
+        default=True,
+        help_text="Untick when the real publication date is unknown (an imported page): "
+        "the date then only orders the article in lists and archives.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="articles",
+        help_text="Organisations the article mentions.",
+    )
+    appeal = models.ForeignKey(
+        DonationAppeal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        help_text="Leave empty to show the active appeal.",
+    )
+
+    tags = TaggableManager(
+        through=TaggedArticle,
+        blank=True,
+        related_name="articles",
+        verbose_name="topics",
+        help_text="Topics, separated by commas.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+                violation_error_message="A published article needs a publication date.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_listing_idx"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.headline, allow_unicode=True)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def paragraphs(self):
+        return split_paragraphs(self.body)
+
+    @property
+    def caption_html(self):
+        return sanitise_inline(self.lead_image_caption)
+
+    def body_blocks(self):
+        """The body as the page shows it: quoted statements become block quotes.
+
+        Uses the prefetched quotes (see `for_page()`), so rendering adds no query.
+        """
+        paragraphs = self.paragraphs
+        starts = {}
+        for quote in self.quotes.all():
+            if quote.fits_in(len(paragraphs)):
+                starts.setdefault(quote.paragraph, quote)
+        blocks, number = [], 1
+        while number <= len(paragraphs):
+            quote = starts.get(number)
+            if quote is None:
+                blocks.append(BodyBlock([sanitise_inline(paragraphs[number - 1])]))
+                number += 1
+                continue
+            span = paragraphs[number - 1 : number - 1 + quote.paragraph_count]
+            rendered, cited_inline = quote.render_paragraphs(span)
+            blocks.append(BodyBlock(rendered, quote, cited_inline))
+            number += quote.paragraph_count
+        return blocks
+
+
+class QuoteQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(article__in=Article.objects.published())
+
+
+class Quote(models.Model):
+    """A statement quoted in an article: an index over the body, which keeps the words.
+
+    The page shows paragraphs `paragraph` … `paragraph + paragraph_count - 1` as one
+    block quote with its speaker cited.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    text = models.TextField(
+        help_text="The quoted words without quotation marks; a blank line between paragraphs."
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text="The organisation that said it, if an organisation did.",
+    )
+    speaker = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A person or an unnamed source, when no organisation said it.",
+    )
+    attribution = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="As written in the article, e.g. “the US-led coalition said”.",
+    )
+    paragraph = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)],
+        help_text="The body paragraph the quote starts at, counting from 1.",
+    )
+    paragraph_count = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="How many paragraphs the statement runs over.",
+    )
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "paragraph"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "paragraph"], name="one_quote_per_paragraph"
+            ),
+            models.CheckConstraint(
+                condition=Q(paragraph__gte=1) & Q(paragraph_count__gte=1),
+                name="quote_paragraph_from_one",
+            ),
+            models.CheckConstraint(
+                condition=~Q(organisation__isnull=True, speaker=""),
+                name="quote_has_speaker",
+                violation_error_message="Say who said it: an organisation or a speaker.",
+            ),
+        ]
+
+    def __str__(self):
+        words = " ".join(self.text.split())
+        return f"{self.speaker_name}: “{words[:60]}{'…' if len(words) > 60 else ''}”"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"quote-{self.paragraph}"
+
+    @property
+    def speaker_name(self):
+        return self.organisation.name if self.organisation_id else self.speaker
+
+    def fits_in(self, paragraph_total):
+        return self.paragraph + self.paragraph_count - 1 <= paragraph_total
+
+    def matches_body(self, paragraphs=None):
+        """Whether the body still holds these words where the quote points."""
+        paragraphs = self.article.paragraphs if paragraphs is None else paragraphs
+        if not self.fits_in(len(paragraphs)):
+            return False
+        span = " ".join(paragraphs[self.paragraph - 1 : self.paragraph - 1 + self.paragraph_count])
+        return _normalise_quote(self.text) in _normalise_quote(plain_text(span))
+
+    def render_paragraphs(self, paragraphs):
+        """The quoted paragraphs as safe HTML with the attribution wrapped in <cite>,
+        and whether the attribution was found in them."""
+        rendered = [str(sanitise_inline(p)) for p in paragraphs]
+        attribution = escape(self.attribution)
+        cited_inline = False
+        for index in range(len(rendered) - 1, -1, -1):
+            if attribution and attribution in rendered[index]:
+                before, _, after = rendered[index].rpartition(attribution)
+                rendered[index] = f"{before}{self.cite_html(attribution)}{after}"
+                cited_inline = True
+                break
+        return [mark_safe(p) for p in rendered], cited_inline
+
+    @property
+    def speaker_cite_html(self):
+        return mark_safe(self.cite_html(escape(self.speaker_name)))
+
+    def cite_html(self, label):
+        if self.organisation_id:
+            url = self.organisation.get_absolute_url()
+            return f'<cite><a href="{escape(url)}">{label}</a></cite>'
+        return f"<cite>{label}</cite>"
+
+
+_QUOTE_MARKS = str.maketrans({c: None for c in '"“”„«»'})
+
+
+def _normalise_quote(text):
+    return " ".join(text.translate(_QUOTE_MARKS).split()).casefold()

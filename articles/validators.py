@@ -1,0 +1,56 @@
+from django.core.exceptions import ValidationError
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def validate_image_upload(file):
+    """Accept only real JPEG, PNG, WebP or GIF images of a sane size.
+
+    Pillow reads the header to name the format and decodes the pixels to catch a
+    truncated file; the pixel cap is checked before decoding, so a decompression bomb
+    is refused without being expanded in memory.
+    """
+    if getattr(file, "_committed", False):
+        return  # already stored: it was checked when it was uploaded
+    if file.size is not None and file.size > MAX_IMAGE_BYTES:
+        raise ValidationError(
+            "The image is larger than 20 MB. Export it smaller and upload it again.",
+            code="image_too_large",
+        )
+    position = file.tell() if hasattr(file, "tell") else None
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            if image.format not in ALLOWED_IMAGE_FORMATS:
+                raise ValidationError(
+                    "Only JPEG, PNG, WebP and GIF images can be uploaded "
+                    "(this file is %(format)s).",
+                    code="image_format",
+                    params={"format": image.format or "not an image"},
+                )
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    "The image has more than 40 megapixels (%(width)s × %(height)s). "
+                    "Resize it and upload it again.",
+                    code="image_too_many_pixels",
+                    params={"width": width, "height": height},
+                )
+            image.load()
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError as error:
+        raise ValidationError(
+            "The image is too large to open safely.", code="image_bomb"
+        ) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(
+            "The file is not a readable image (it may be damaged or of another type).",
+            code="image_invalid",
+        ) from error
+    finally:
+        if position is not None:
+            file.seek(position)
