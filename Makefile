@@ -7,7 +7,10 @@ INSTALLED := $(VENV)/.installed
 FIXTURES := 01_organisations 02_appeals 03_articles
 DEV_ENV := DEBUG=1
 
-.PHONY: run test install lint format fixtures editor-password
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run serve test lint-check test-sqlite test-postgres install lint format fixtures editor-password backup restore
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +32,25 @@ fixtures: $(INSTALLED)
 editor-password: $(INSTALLED)
 	$(DEV_ENV) $(BIN)/python manage.py changepassword editor
 
-test: $(INSTALLED)
+# The whole suite twice: on SQLite with the local-memory cache, then on the PostgreSQL
+# server with Redis as the cache. Without those servers the second run is skipped with
+# its reason, except under CI=true, where that is a failure.
+test: lint-check test-sqlite test-postgres
+
+lint-check: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+test-sqlite: $(INSTALLED)
+	@echo "== Test suite on SQLite =="
 	$(BIN)/pytest
+
+test-postgres: $(INSTALLED)
+	@status=0; $(BIN)/python -m tests.services postgres redis || status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  echo "== Test suite on PostgreSQL with Redis =="; \
+	  DATABASE_URL=$(POSTGRES_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest; \
+	elif [ $$status -ne 1 ]; then exit $$status; fi
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -20,6 +20,15 @@ SEED_SLUG = "us-forces-closing-some-bases-in-iraq-following-rocket-attacks-on-ca
 _sequence = count(1)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The Redis run shares one server between tests: start each from an empty cache.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def seed(db):
     call_command("loaddata", *SEED_FIXTURES, verbosity=0)
