@@ -26,6 +26,22 @@ run: $(INSTALLED)
 	$(DEV_ENV) $(BIN)/python manage.py ensure_editor
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Production-like: DEBUG off, gunicorn with two workers, WhiteNoise serving compressed,
+# hashed static files. Plain HTTP on 127.0.0.1, so HTTPS-only settings are relaxed in
+# the generated .env (which also holds a random SECRET_KEY and is never committed).
+serve: $(INSTALLED) .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loaddata $(FIXTURES)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py ensure_editor
+	$(BIN)/gunicorn newsroom.wsgi:application --bind 127.0.0.1:8000 --workers 2 \
+	  --access-logfile - --forwarded-allow-ips 127.0.0.1
+
+.env:
+	@printf 'SECRET_KEY=%s\nSECURE_SSL_REDIRECT=0\nSECURE_COOKIES=0\nSECURE_HSTS_SECONDS=0\nSERVE_MEDIA=1\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote .env with a new random SECRET_KEY."
+
 fixtures: $(INSTALLED)
 	$(DEV_ENV) $(BIN)/python manage.py loaddata $(FIXTURES)
 
