@@ -42,6 +42,15 @@ serve: $(INSTALLED) .env
 	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
 	@echo "Wrote .env with a new random SECRET_KEY."
 
+# Every row and media file in one archive under backups/; works on SQLite and
+# PostgreSQL alike (DATABASE_URL decides). `make restore FILE=backups/….tar.gz`.
+backup: $(INSTALLED)
+	$(BIN)/python manage.py backup
+
+restore: $(INSTALLED)
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/newsroom-….tar.gz" >&2; exit 2)
+	$(BIN)/python manage.py restore "$(FILE)"
+
 fixtures: $(INSTALLED)
 	$(DEV_ENV) $(BIN)/python manage.py loaddata $(FIXTURES)
 

@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _manage(*args, **env):
-    clean = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+    # No .env file either: what is checked is the settings' own defaults.
+    clean = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "ENV_FILE": "",
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
