@@ -27,7 +27,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The newsroom's admin site: the stock admin with a dashboard as its index page.
+    "articles.admin_site.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "taggit",
+    "reversion",
     "articles",
 ]
 
@@ -138,6 +140,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+
+# How long a share link for an unpublished article works unless an editor says otherwise.
+SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
 
 LOGGING = {
     "version": 1,
