@@ -349,7 +349,7 @@ class OrganisationAdmin(EditLockAdminMixin, HistoryAdmin):
         return [
             name
             for name in flatten_fieldsets(super().get_fieldsets(request, obj))
-            if name != "tags"
+            if name not in ("tags", "edit_token")
         ]
 
     def get_prepopulated_fields(self, request, obj=None):

@@ -7,6 +7,7 @@ IMMEDIATE transaction already serialises writers.
 """
 
 from django import forms
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -23,12 +24,13 @@ class EditLockForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance._state.adding:
+        self.is_locked = "edit_token" in self.fields and not self.instance._state.adding
+        if self.is_locked:
             self.fields["edit_token"].initial = self.instance.edit_token
 
     def clean(self):
         cleaned_data = super().clean()
-        if not self.instance._state.adding:
+        if self.is_locked:
             self._refuse_if_changed_meanwhile(cleaned_data.get("edit_token"))
         return cleaned_data
 
@@ -88,6 +90,15 @@ class EditLockAdminMixin:
             return fieldsets
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], "edit_token"]}), *rest]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The token is a declared form field, not an editable model field: the model
+        # form factory must not be asked for it.
+        fields = kwargs.get("fields")
+        if fields is None:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [f for f in fields if f != "edit_token"]
+        return super().get_form(request, obj, change, **kwargs)
 
 
 def _latest_version(obj):
