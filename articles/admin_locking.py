@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from reversion.models import Version
 
-from .revisions import field_changes, version_with_token
+from .revisions import FieldChange, field_changes, version_with_token
 
 SHOWN_CHANGES = 8
 
@@ -39,32 +40,48 @@ class EditLockForm(forms.ModelForm):
         current = model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
         if current is None or current.edit_token == token:
             return
-        raise ValidationError(conflict_message(current, token), code="edit_conflict")
+        raise ValidationError(self._conflict_message(current, token), code="edit_conflict")
+
+    def _conflict_message(self, current, token):
+        """Who saved the row meanwhile and what changed, for the refused editor."""
+        started_from = version_with_token(current, token)
+        if started_from is not None:
+            intro = "What changed since you opened it:"
+            changes = field_changes(current, started_from.field_dict, _field_dict(current))
+        else:
+            # The version the form was opened on kept no revision (an import, a fixture):
+            # show where the saved row and the submitted form now disagree instead.
+            intro = "Where the saved version (<ins>added</ins>) differs from your form:"
+            changes = [
+                FieldChange(
+                    str(self.fields[name].label or name).capitalize(),
+                    _text(self[name].data),
+                    _text(self[name].initial),
+                )
+                for name in self.changed_data
+                if name != "edit_token"
+            ]
+        return conflict_message(current, intro, changes)
 
 
-def conflict_message(current, token):
-    """Who saved the row meanwhile and what they changed, for the refused editor."""
+def conflict_message(current, intro, changes):
     opts = current._meta
-    started_from = version_with_token(current, token)
     latest = _latest_version(current)
     who = ""
     if latest is not None and latest.revision.user is not None:
         who = f" by {latest.revision.user.get_username()}"
     when = timezone.localtime(latest.revision.date_created if latest else timezone.now())
-    if started_from is not None:
-        changes = field_changes(current, started_from.field_dict, _field_dict(current))
-        summary = format_html(
-            "<p>What changed since you opened it:</p><ul>{}</ul>",
-            format_html_join(
-                "",
-                "<li><strong>{}</strong>: {}</li>",
-                ((c.label, c.diff_html) for c in changes[:SHOWN_CHANGES]),
-            )
-            if changes
-            else format_html("<li>{}</li>", "Related items (quotes or tags) only."),
+    summary = format_html(
+        "<p>{}</p><ul>{}</ul>",
+        mark_safe(intro),  # one of the two constant intros above
+        format_html_join(
+            "",
+            "<li><strong>{}</strong>: {}</li>",
+            ((c.label, c.diff_html) for c in changes[:SHOWN_CHANGES]),
         )
-    else:
-        summary = format_html("<p>{}</p>", "The earlier version is not in the history.")
+        if changes
+        else format_html("<li>{}</li>", "Related items (quotes or tags) only."),
+    )
     change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[current.pk])
     return format_html(
         "<p><strong>Someone else saved this {} while you were editing it{}, at {}.</strong> "
@@ -103,6 +120,12 @@ class EditLockAdminMixin:
 
 def _latest_version(obj):
     return Version.objects.get_for_object(obj).select_related("revision__user").first()
+
+
+def _text(value):
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
 
 
 def _field_dict(obj):
