@@ -7,6 +7,7 @@ with images that passed it.
 import hashlib
 from io import BytesIO
 
+from django import forms
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
@@ -15,6 +16,7 @@ from PIL import Image, ImageOps
 # Widths readers' browsers choose from (srcset); the article column is at most ~640 CSS
 # pixels, so 1600 covers it on a 2.5× screen.
 RENDITION_WIDTHS = (480, 800, 1200, 1600)
+ACCEPTED_TYPES = "image/jpeg,image/png,image/webp,image/gif"
 EXIF_ORIENTATION = 0x0112
 EXIF_GPS_IFD = 0x8825
 JPEG_QUALITY = 85
@@ -54,6 +56,18 @@ def clean_image(file):
 
 class CleanImageField(models.ImageField):
     """An ImageField that straightens and strips an upload before storing it."""
+
+    def formfield(self, **kwargs):
+        # A plain file field: Django's image form field would answer every bad file with
+        # one vague "Upload a valid image"; validate_image_upload says what is wrong.
+        return models.FileField.formfield(
+            self,
+            **{
+                "form_class": forms.FileField,
+                "widget": forms.ClearableFileInput(attrs={"accept": ACCEPTED_TYPES}),
+                **kwargs,
+            },
+        )
 
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
