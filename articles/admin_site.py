@@ -10,7 +10,10 @@ class NewsroomAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         from .dashboard import dashboard
 
-        return super().index(request, {"dashboard": dashboard(), **(extra_context or {})})
+        context = dict(extra_context or {})
+        if request.user.has_perm("articles.view_article"):
+            context["dashboard"] = dashboard()
+        return super().index(request, context)
 
 
 class NewsroomAdminConfig(AdminConfig):

@@ -41,6 +41,7 @@ def organisations_add_tag(*, organisations, name):
     tag = _organisation_tag(name)
     for organisation in organisations:
         organisation.tags.add(tag)
+        _touch(organisation)
     return len(organisations)
 
 
@@ -53,8 +54,16 @@ def organisations_remove_tag(*, organisations, name):
     for organisation in organisations:
         if organisation.tags.filter(pk=tag.pk).exists():
             organisation.tags.remove(tag)
+            _touch(organisation)
             removed += 1
     return removed
+
+
+def _touch(organisation):
+    # Tags live in another table, so record the change on the row itself: it draws a
+    # new edit token (an open form with the old tags is then refused, not saved over
+    # them) and, inside a revision block, keeps a revision.
+    organisation.save(update_fields=["updated_at"])
 
 
 def _organisation_tag(name):

@@ -96,3 +96,16 @@ def test_without_history_it_shows_where_the_saved_version_and_the_form_differ(tw
     assert "differs from your form" in message
     assert "<del>Imported</del> <ins>Edited</ins>" in message
     assert Article.objects.get().headline == "Edited headline"
+
+
+def test_a_bulk_tagging_makes_an_open_organisation_form_stale(two_editors):
+    first, second = two_editors
+    organisation = make_organisation()
+    url = reverse("admin:articles_organisation_change", args=[organisation.pk])
+    page = second.get(url)
+    first.post(
+        reverse("admin:articles_organisation_changelist"),
+        {"action": "add_tag", "_selected_action": [organisation.pk], "tag": "militia"},
+    )
+    assert second.post(url, change_form_data(page, description="x")).status_code == 200
+    assert list(Organisation.objects.get().tags.names()) == ["militia"]
