@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from . import services
 from .admin_locking import EditLockAdminMixin, EditLockForm
 from .admin_revisions import HistoryAdmin
+from .admin_widgets import TagAutocompleteWidget
 from .models import (
     Article,
     Correction,
@@ -25,6 +26,13 @@ from .models import (
     TopicTag,
 )
 from .views import render_article
+
+
+class TagAutocompleteMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            kwargs["widget"] = TagAutocompleteWidget(model=self.model)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ArticleInlineMixin:
@@ -123,7 +131,7 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditLockAdminMixin, HistoryAdmin):
+class ArticleAdmin(TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     inlines = [QuoteInline, CorrectionInline, ShareLinkInline]
@@ -308,7 +316,7 @@ class OrganisationAdminForm(EditLockForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(EditLockAdminMixin, HistoryAdmin):
+class OrganisationAdmin(TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin):
     form = OrganisationAdminForm
     list_display = ["name", "kind", "country", "tag_names", "is_reviewed"]
     list_filter = ["tags", "kind", "is_reviewed"]

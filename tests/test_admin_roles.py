@@ -208,3 +208,15 @@ def test_quotes_of_a_draft_are_editable_inline_by_a_writer(client, make_staff, d
     assert client.post(_url("article", "change", article.pk), data).status_code == 302
     assert Quote.objects.get(pk=quote.pk).text == "New words"
     assert Organisation.objects.count() == 0
+
+
+def test_the_tag_boxes_suggest_existing_tags(client, make_staff, db):
+    TopicTag.objects.create(name="Iraq")
+    client.force_login(make_staff("Writers"))
+    page = client.get(_url("article", "add")).content.decode()
+    assert "data-tag-autocomplete=" in page and "tag_autocomplete.js" in page
+    suggestions = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "ir", "app_label": "articles", "model_name": "article", "field_name": "tags"},
+    )
+    assert [r["text"] for r in suggestions.json()["results"]] == ["Iraq"]

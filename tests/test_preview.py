@@ -55,6 +55,7 @@ def test_a_writer_previews_a_draft_as_readers_will_see_it(client, draft, make_st
 def test_save_and_preview_saves_then_opens_the_preview(editor_client, draft):
     url = reverse("admin:articles_article_change", args=[draft.pk])
     page = editor_client.get(url)
+    assert 'value="Save and preview" name="_preview"' in page.content.decode()
     response = editor_client.post(
         url, change_form_data(page, headline="Better headline", _preview="Save and preview")
     )
