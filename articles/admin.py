@@ -138,7 +138,8 @@ class ArticleAdmin(TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin):
     list_display = ["headline", "state", "published_at", "organisation_names", "topic_names"]
     list_filter = ["status", VisibilityFilter, "published_at"]
     search_fields = ["headline", "standfirst", "body"]
-    date_hierarchy = "published_at"
+    # No date_hierarchy: its SELECT DISTINCT over every row's date costs a quarter of a
+    # second at 100,000 articles on each page load; the date filter covers the need.
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["organisations", "appeal"]
     readonly_fields = ["created_at", "updated_at", "content_updated_at"]
