@@ -2,7 +2,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
@@ -181,7 +181,7 @@ class ArticleAdmin(TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/preview/",
+                "<int:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="articles_article_preview",
             ),
@@ -253,7 +253,7 @@ class ArticleAdmin(TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin):
 
     def preview_view(self, request, object_id):
         """The article as readers will see it, whatever its status; staff only."""
-        article = get_object_or_404(Article.objects.for_page(), pk=unquote(object_id))
+        article = get_object_or_404(Article.objects.for_page(), pk=object_id)
         if not self.has_view_permission(request, article):
             raise PermissionDenied
         return render_article(request, article, private=True, preview=True)
@@ -409,6 +409,10 @@ class DonationInline(admin.TabularInline):
 
 
 class DonationAppealAdminForm(EditLockForm):
+    # Two staff recording gifts in the same appeal at once must both succeed: the
+    # ledger only grows, so a form that changes nothing else cannot overwrite anything.
+    allows_stale_additions = True
+
     class Meta:
         model = DonationAppeal
         fields = "__all__"
@@ -435,6 +439,11 @@ class DonationAppealAdmin(EditLockAdminMixin, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_raised()
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.changes_own_fields:
+            return  # only donations were added: leave the appeal row (and its token) alone
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Raised")
     def raised_amount(self, appeal):

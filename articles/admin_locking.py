@@ -22,6 +22,10 @@ SHOWN_CHANGES = 8
 
 class EditLockForm(forms.ModelForm):
     edit_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Whether a stale form that changes none of the row's own fields may still go
+    # through (the admin then must not save the row): only safe where its inlines can
+    # only add rows, as the donations ledger does.
+    allows_stale_additions = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,7 +39,13 @@ class EditLockForm(forms.ModelForm):
             self._refuse_if_changed_meanwhile(cleaned_data.get("edit_token"))
         return cleaned_data
 
+    @property
+    def changes_own_fields(self):
+        return any(name != "edit_token" for name in self.changed_data)
+
     def _refuse_if_changed_meanwhile(self, token):
+        if self.allows_stale_additions and not self.changes_own_fields:
+            return
         model = type(self.instance)
         current = model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
         if current is None or current.edit_token == token:

@@ -5,6 +5,7 @@ with images that passed it.
 """
 
 import hashlib
+import logging
 from io import BytesIO
 
 from django import forms
@@ -12,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
 from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
 
 # Widths readers' browsers choose from (srcset); the article column is at most ~640 CSS
 # pixels, so 1600 covers it on a 2.5× screen.
@@ -86,6 +89,11 @@ def renditions_for(image_file):
     WebP-capable browser should load for that width.
     """
     if not image_file:
+        return {}
+    if not image_file.storage.exists(image_file.name):
+        # A path set by an import before its file arrived: nothing to cut yet. Returning
+        # no "source" means the next save tries again.
+        logger.warning("Lead image %s is missing; no renditions made.", image_file.name)
         return {}
     folder = "renditions/" + hashlib.sha256(image_file.name.encode()).hexdigest()[:16]
     with image_file.open("rb"), Image.open(image_file) as source:

@@ -109,3 +109,36 @@ def test_a_bulk_tagging_makes_an_open_organisation_form_stale(two_editors):
     )
     assert second.post(url, change_form_data(page, description="x")).status_code == 200
     assert list(Organisation.objects.get().tags.names()) == ["militia"]
+
+
+def test_two_staff_recording_donations_in_the_same_appeal_both_succeed(two_editors):
+    first, second = two_editors
+    appeal = make_appeal()
+    url = reverse("admin:articles_donationappeal_change", args=[appeal.pk])
+    first_page, second_page = first.get(url), second.get(url)
+    for client, page, amount in ((first, first_page, "10.00"), (second, second_page, "20.00")):
+        data = change_form_data(page)
+        data.update(
+            {
+                "donations-TOTAL_FORMS": "1",
+                "donations-0-received_date": "05/03/2021",
+                "donations-0-amount": amount,
+            }
+        )
+        assert client.post(url, data).status_code == 302
+    assert sorted(str(d.amount) for d in appeal.donations.all()) == ["10.00", "20.00"]
+
+
+def test_a_stale_appeal_form_that_changes_the_appeal_is_still_refused(two_editors):
+    first, second = two_editors
+    appeal = make_appeal()
+    url = reverse("admin:articles_donationappeal_change", args=[appeal.pk])
+    first_page, second_page = first.get(url), second.get(url)
+    first.post(url, change_form_data(first_page, donate_url="https://example.org/give"))
+    refused = second.post(url, change_form_data(second_page, message="Please help"))
+    assert refused.status_code == 200
+    appeal.refresh_from_db()
+    assert (appeal.donate_url, appeal.message) == (
+        "https://example.org/give",
+        "Do you like this content? Consider helping us!",
+    )

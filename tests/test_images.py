@@ -148,3 +148,11 @@ def test_a_good_logo_is_stored(editor_client, media_root):
     data["logo"] = SimpleUploadedFile("logo.png", _image("PNG"))
     assert editor_client.post(url, data).status_code == 302
     assert Organisation.objects.get().logo.name.startswith("organisations/")
+
+
+def test_a_missing_image_file_does_not_stop_a_save(media_root, db):
+    article = make_article()
+    article.lead_image = "articles/2021/03/not-there.jpg"
+    article.lead_image_alt = "Alt"
+    article.save()
+    assert Article.objects.get().lead_image_renditions == {}
