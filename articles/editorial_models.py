@@ -30,8 +30,11 @@ class Correction(models.Model):
     published_at = models.DateTimeField(
         default=timezone.now, help_text="When readers were told; shown with the note."
     )
-    what_was_wrong = models.TextField(help_text="What the article said, e.g. “It said 12 …”.")
-    what_is_right = models.TextField(help_text="What is true, e.g. “… in fact 21 rockets”.")
+    what_was_wrong = models.TextField(
+        help_text="As readers will read it: “An earlier version of this article said "
+        "12 rockets hit the base.”"
+    )
+    what_is_right = models.TextField(help_text="The fact as it is: “21 rockets hit it.”")
 
     objects = CorrectionQuerySet.as_manager()
 
@@ -44,6 +47,11 @@ class Correction(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+    @property
+    def text(self):
+        """The note in one piece, as the page shows it (and structured data can carry it)."""
+        return f"{self.what_was_wrong.strip()} {self.what_is_right.strip()}"
 
     def clean(self):
         if self.article_id and self.article.status != self.article.Status.PUBLISHED:
