@@ -143,3 +143,11 @@ _GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
     b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
+
+
+def test_updated_shows_even_where_the_publication_date_is_hidden(client, db, frozen):
+    article = make_article(published_at=NOON - timedelta(days=1), show_publication_date=False)
+    article.headline = "A corrected headline"
+    article.save()
+    text = visible_text(client.get(article.get_absolute_url()).content.decode())
+    assert "Updated 8 March 2021, 12:00" in text
