@@ -596,7 +596,10 @@ class Article(EditLocked):
 
     def _remember_loaded_state(self):
         self._loaded_content = self._content_snapshot()
-        self._loaded_visible = self.is_published
+        # Reading a deferred field would load it, calling this again: only look at
+        # visibility when .only()/.defer() left both fields in.
+        deferred = self.get_deferred_fields()
+        self._loaded_visible = not ({"status", "published_at"} & deferred) and self.is_published
 
     def _is_edit_readers_can_see(self):
         """A change to the text of an article readers could already read.

@@ -3,7 +3,7 @@ good ones straightened, stripped of location and cut into renditions once."""
 
 import struct
 import zlib
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -156,3 +156,15 @@ def test_a_missing_image_file_does_not_stop_a_save(media_root, db):
     article.lead_image_alt = "Alt"
     article.save()
     assert Article.objects.get().lead_image_renditions == {}
+
+
+def test_the_command_makes_renditions_for_images_stored_before_them(media_root, db):
+    from django.core.management import call_command
+
+    article = make_article()
+    article.lead_image = SimpleUploadedFile("old.png", _image("PNG", (700, 400)))
+    article.lead_image_alt = "Alt"
+    article.save()
+    Article.objects.filter(pk=article.pk).update(lead_image_renditions={})
+    call_command("make_renditions", stdout=StringIO())
+    assert Article.objects.get().lead_image_renditions["sizes"][0]["width"] == 480

@@ -118,3 +118,20 @@ def test_an_editor_makes_and_revokes_a_share_link_in_the_article_form(editor_cli
     assert link.get_absolute_url() in page.content.decode()
     editor_client.post(url, change_form_data(page, **{"share_links-0-is_revoked": "on"}))
     assert not ShareLink.objects.active().exists()
+
+
+def test_a_writer_makes_a_share_link_for_their_draft(client, draft, make_staff):
+    client.force_login(make_staff("Writers"))
+    url = reverse("admin:articles_article_change", args=[draft.pk])
+    data = change_form_data(client.get(url))
+    expires = timezone.localtime() + timedelta(days=1)
+    data.update(
+        {
+            "share_links-TOTAL_FORMS": "1",
+            "share_links-0-note": "The source",
+            "share_links-0-expires_at_0": expires.strftime("%d/%m/%Y"),
+            "share_links-0-expires_at_1": "12:00:00",
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    assert ShareLink.objects.active().get().article == draft
