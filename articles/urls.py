@@ -15,4 +15,6 @@ urlpatterns = [
     ),
     path("organisations/<str:slug>/", views.organisation_detail, name="organisation-detail"),
     path("topics/<str:slug>/", views.topic_detail, name="topic-detail"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("shared/<str:token>/", views.share_link, name="share-link"),
 ]

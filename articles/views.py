@@ -1,15 +1,20 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 
 from .caching import cached_page, tag_response
 from .models import (
     Article,
+    Correction,
     DonationAppeal,
     Organisation,
     OrganisationTag,
+    OrganisationTagRedirect,
     Quote,
+    ShareLink,
     TopicTag,
+    TopicTagRedirect,
 )
 
 ARTICLES_PER_PAGE = 20
@@ -37,12 +42,31 @@ def home(request):
 @cached_page
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
+    return render_article(request, article)
+
+
+def render_article(request, article, *, private=False, preview=False):
+    """The article page exactly as readers get it; the one place it is put together.
+
+    A private page (a staff preview or a share link) shows an unpublished article, so
+    it must stay out of search engines and out of any shared cache.
+    """
     appeal = DonationAppeal.objects.for_article(article)
     response = render(
         request,
         "articles/article_detail.html",
-        {"article": article, "body_blocks": article.body_blocks(), "appeal": appeal},
+        {
+            "article": article,
+            "body_blocks": article.body_blocks(),
+            "appeal": appeal,
+            "noindex": private,
+            "preview": preview,
+        },
     )
+    if private:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        patch_cache_control(response, private=True, no_store=True)
+        return response
     return tag_response(
         response,
         article,
@@ -51,6 +75,21 @@ def article_detail(request, slug):
         article.organisations.all(),
         article.tags.all(),
         [quote.organisation for quote in article.quotes.all()],
+    )
+
+
+def share_link(request, token):
+    link = get_object_or_404(ShareLink.objects.active(), token=token)
+    article = get_object_or_404(Article.objects.for_page(), pk=link.article_id)
+    return render_article(request, article, private=True)
+
+
+def corrections(request):
+    notes = Correction.objects.published().select_related("article")
+    return render(
+        request,
+        "articles/corrections.html",
+        {"page_obj": _page(request, notes.order_by("-published_at", "-pk"), ARTICLES_PER_PAGE)},
     )
 
 
@@ -105,7 +144,9 @@ def organisation_detail(request, slug):
 
 @cached_page
 def topic_detail(request, slug):
-    tag = get_object_or_404(TopicTag, slug=slug)
+    tag = TopicTag.objects.filter(slug=slug).first()
+    if tag is None:
+        return _merged_tag_redirect(TopicTagRedirect, slug)
     articles = Article.objects.published().filter(tags=tag).for_listing()
     page_obj = _page(request, articles, ARTICLES_PER_PAGE)
     response = render(request, "articles/topic_detail.html", {"tag": tag, "page_obj": page_obj})
@@ -114,10 +155,18 @@ def topic_detail(request, slug):
 
 @cached_page
 def organisation_tag_detail(request, slug):
-    tag = get_object_or_404(OrganisationTag, slug=slug)
+    tag = OrganisationTag.objects.filter(slug=slug).first()
+    if tag is None:
+        return _merged_tag_redirect(OrganisationTagRedirect, slug)
     organisations = Organisation.objects.filter(tags=tag).order_by("name")
     page_obj = _page(request, organisations, ORGANISATIONS_PER_PAGE)
     response = render(
         request, "articles/organisation_tag_detail.html", {"tag": tag, "page_obj": page_obj}
     )
     return tag_response(response, tag, "organisations", page_obj)
+
+
+def _merged_tag_redirect(redirect_model, slug):
+    # The tag was merged into another: send readers and search engines there for good.
+    moved = get_object_or_404(redirect_model.objects.select_related("tag"), old_slug=slug)
+    return redirect(moved.tag, permanent=True)

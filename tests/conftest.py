@@ -108,3 +108,30 @@ def visible_text(html):
     parser = _VisibleText()
     parser.feed(html)
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+@pytest.fixture
+def make_staff(django_user_model):
+    """A staff account in one of the newsroom's groups (created by a data migration)."""
+    from django.contrib.auth.models import Group
+
+    def make(role):
+        user = django_user_model.objects.create_user(
+            username=f"{role.lower()}-{next(_sequence)}", password="pw", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """An empty MEDIA_ROOT of the test's own, to see exactly what a test stored."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
