@@ -6,8 +6,8 @@ import nh3
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Left, TruncMonth, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -107,6 +107,15 @@ class TaggedOrganisation(TaggedItemBase):
 # --- Organisations -------------------------------------------------------------------
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def with_initial(self):
+        """Annotate the letter the A–Z directory files each organisation under."""
+        return self.annotate(initial=Upper(Left("name", 1)))
+
+    def initials(self):
+        return self.with_initial().values_list("initial", flat=True).distinct().order_by("initial")
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", "Government"
@@ -150,6 +159,8 @@ class Organisation(models.Model):
         help_text="Staff tags, separated by commas.",
     )
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -180,12 +191,30 @@ class Organisation(models.Model):
 class DonationAppealQuerySet(models.QuerySet):
     def with_raised(self):
         return self.annotate(
-            raised_total=Coalesce(Sum("donations__amount"), 0, output_field=MoneyField())
+            raised_total=Coalesce(Sum("donations__amount"), 0, output_field=MoneyField()),
+            # When the figure last changed: the newest ledger entry, not the gift's date.
+            last_donation_at=Max("donations__created_at"),
         )
 
     def current(self):
-        """The appeal readers see where an article names none: the active one."""
-        return self.with_raised().filter(is_active=True).first()
+        """The appeal readers see where an article names none.
+
+        The campaigns roll over by month: this month's appeal shows as soon as its month
+        starts, with no one switching it on. While no appeal runs this month, the active
+        one stands in.
+        """
+        this_month = timezone.localdate().replace(day=1)
+        return (
+            self.with_raised()
+            .filter(Q(campaign_month=this_month) | Q(is_active=True))
+            .order_by(Case(When(campaign_month=this_month, then=Value(0)), default=Value(1)))
+            .first()
+        )
+
+    def past(self):
+        """Finished campaigns with their final figures, newest first."""
+        this_month = timezone.localdate().replace(day=1)
+        return self.with_raised().filter(campaign_month__lt=this_month).order_by("-campaign_month")
 
     def for_article(self, article):
         if article.appeal_id is None:
@@ -273,6 +302,13 @@ class DonationAppeal(models.Model):
         )["total"]
 
     @property
+    def last_updated(self):
+        """When the raised figure last changed: the newest ledger entry, None before any."""
+        if hasattr(self, "last_donation_at"):
+            return self.last_donation_at
+        return self.donations.aggregate(latest=Max("created_at"))["latest"]
+
+    @property
     def percent(self):
         """Share of the goal raised, clamped to 0–100 for the bar."""
         share = self.raised / self.goal * 100
@@ -354,6 +390,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         return self.prefetch_related("tags").order_by("-published_at", "-pk")
+
+    def in_month(self, year, month):
+        return self.filter(published_at__year=year, published_at__month=month)
+
+    def month_counts(self):
+        """One row per month that has articles, newest first: {"month", "count"}."""
+        return (
+            self.annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("-month")
+        )
 
     def for_page(self):
         return self.prefetch_related(
@@ -514,6 +562,12 @@ class Article(models.Model):
 class QuoteQuerySet(models.QuerySet):
     def published(self):
         return self.filter(article__in=Article.objects.published())
+
+    def for_listing(self):
+        """Newest article first, then in the order the article quotes them."""
+        return self.select_related("article", "organisation").order_by(
+            "-article__published_at", "-article_id", "paragraph"
+        )
 
 
 class Quote(models.Model):
