@@ -1,3 +1,4 @@
+import html
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,7 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from .fields import MoneyField
 from .validators import validate_image_upload
@@ -50,8 +51,26 @@ def plain_text(html):
 # --- Tags: two separate vocabularies ------------------------------------------------
 
 
+class TopicTagQuerySet(models.QuerySet):
+    def with_article_count(self):
+        """Only tags with published articles, annotated with how many, most used first."""
+        return (
+            self.annotate(
+                article_count=Count(
+                    "tagged_articles",
+                    filter=Q(tagged_articles__content_object__in=Article.objects.published()),
+                )
+            )
+            .filter(article_count__gt=0)
+            .order_by("-article_count", "name")
+        )
+
+
 class TopicTag(TagBase):
     """A topic that articles are filed under ("Iraq", "US military")."""
+
+    # Keeps taggit's natural-key manager: the fixtures name tags, not ids.
+    objects = NaturalKeyManager.from_queryset(TopicTagQuerySet)()
 
     class Meta:
         verbose_name = "topic tag"
@@ -530,6 +549,14 @@ class Article(models.Model):
     @property
     def paragraphs(self):
         return split_paragraphs(self.body)
+
+    @property
+    def summary(self):
+        """One plain-text line for lists, feeds and link previews."""
+        if self.standfirst:
+            return self.standfirst
+        paragraphs = self.paragraphs
+        return html.unescape(plain_text(paragraphs[0])) if paragraphs else ""
 
     @property
     def caption_html(self):

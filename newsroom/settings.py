@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "articles",
 ]
@@ -138,6 +139,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+SITE_DESCRIPTION = env.str(
+    "SITE_DESCRIPTION", default="Independent reporting on conflict, security and politics."
+)
 
 LOGGING = {
     "version": 1,
