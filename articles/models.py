@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, Max, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Left, TruncMonth, Upper
+from django.db.models.functions import Coalesce, Left, Lower, TruncMonth, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -133,6 +133,11 @@ class OrganisationQuerySet(models.QuerySet):
 
     def initials(self):
         return self.with_initial().values_list("initial", flat=True).distinct().order_by("initial")
+
+    def directory(self):
+        # Case-insensitive, so "ISIS" and "Iraqi Security Forces" sort alike on every
+        # database (SQLite compares bytes, PostgreSQL by its collation).
+        return self.with_initial().order_by(Lower("name"), "name")
 
 
 class Organisation(models.Model):

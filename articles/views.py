@@ -140,9 +140,7 @@ def organisation_list(request):
         request,
         "articles/organisation_list.html",
         {
-            "page_obj": _page(
-                request, organisations.with_initial().order_by("name"), ORGANISATIONS_PER_PAGE
-            ),
+            "page_obj": _page(request, organisations.directory(), ORGANISATIONS_PER_PAGE),
             "tag": tag,
             "letter": letter,
             "initials": initials,
@@ -171,7 +169,7 @@ def organisation_detail(request, slug):
 
 def organisation_tag_detail(request, slug):
     tag = get_object_or_404(OrganisationTag, slug=slug)
-    organisations = Organisation.objects.filter(tags=tag).order_by("name")
+    organisations = Organisation.objects.filter(tags=tag).directory()
     return render(
         request,
         "articles/organisation_tag_detail.html",
