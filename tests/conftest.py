@@ -1,5 +1,5 @@
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from itertools import count
@@ -99,3 +99,60 @@ def visible_text(html):
     parser = _VisibleText()
     parser.feed(html)
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+@pytest.fixture
+def reader_site(db):
+    """A small published site: one article in March 2021 with a topic, an organisation
+    with an alias and a tag, and a statement by it."""
+    isis = make_organisation(name="ISIS", aliases="Daesh")
+    isis.tags.add("armed group")
+    article = make_article(
+        headline="Coalition leaves bases",
+        paragraphs=["The coalition said it would leave.", "We will leave, the coalition said."],
+        published_at=datetime(2021, 3, 10, 12, tzinfo=UTC),
+    )
+    article.tags.add("Iraq")
+    article.organisations.add(isis)
+    make_quote(article, organisation=isis, text="We will leave", paragraph=2)
+    make_appeal(is_active=True)
+    return article
+
+
+# Every reader page that renders HTML, for the tests that walk them all.
+READER_PAGES = [
+    "/",
+    "/?page=2",
+    "/archive/",
+    "/2021/",
+    "/2021/03/",
+    "/organisations/",
+    "/organisations/?tag=armed-group",
+    "/organisations/?letter=I",
+    "/organisations/isis/",
+    "/organisations/tags/armed-group/",
+    "/quotes/",
+    "/quotes/?organisation=isis",
+    "/topics/",
+    "/topics/iraq/",
+    "/search/",
+    "/search/?q=daesh",
+    "/appeals/",
+    "/articles/coalition-leaves-bases/",
+]
+MACHINE_PAGES = [
+    "/feeds/rss/",
+    "/feeds/atom/",
+    "/topics/iraq/rss/",
+    "/topics/iraq/atom/",
+    "/organisations/isis/rss/",
+    "/organisations/isis/atom/",
+    "/sitemap.xml",
+    "/sitemap-pages.xml",
+    "/sitemap-articles.xml",
+    "/sitemap-news.xml",
+    "/sitemap-organisations.xml",
+    "/sitemap-topics.xml",
+    "/sitemap-archives.xml",
+    "/robots.txt",
+]

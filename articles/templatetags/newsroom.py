@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -14,6 +15,12 @@ register = template.Library()
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 SHARE_IMAGE = "img/share-card.png"
 PUBLISHER_LOGO = "img/logo.png"
+
+
+@register.filter
+def w3c_datetime(value):
+    """ "2021-03-01T09:30:00+00:00": the form sitemaps ask for, without microseconds."""
+    return timezone.localtime(value).replace(microsecond=0).isoformat() if value else ""
 
 
 @register.simple_tag(takes_context=True)
