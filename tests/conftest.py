@@ -1,3 +1,4 @@
+import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -19,11 +20,58 @@ SEED_SLUG = "us-forces-closing-some-bases-in-iraq-following-rocket-attacks-on-ca
 
 _sequence = count(1)
 
+CHROMIUM = Path("/usr/bin/chromium")
+# As root and on a closed network: no sandbox, and no calls home that would time out.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
 
 @pytest.fixture
 def seed(db):
     call_command("loaddata", *SEED_FIXTURES, verbosity=0)
     return Article.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, driven by Playwright.
+
+    Where either is missing the browser tests skip and say why, except under CI=true,
+    where a skipped browser test would hide a broken install: there they fail.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright, reason = None, "the playwright package is not installed"
+    else:
+        reason = None if CHROMIUM.exists() else f"{CHROMIUM} is missing: apt-get install chromium"
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Browser tests must run under CI, but {reason}.", pytrace=False)
+        pytest.skip(reason)
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
+    # database calls from a thread with a running loop; the test's own calls are safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
