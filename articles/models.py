@@ -127,17 +127,15 @@ class TaggedOrganisation(TaggedItemBase):
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def with_initial(self):
-        """Annotate the letter the A–Z directory files each organisation under."""
-        return self.annotate(initial=Upper(Left("name", 1)))
-
-    def initials(self):
-        return self.with_initial().values_list("initial", flat=True).distinct().order_by("initial")
-
     def directory(self):
+        """A–Z order, each organisation annotated with the `initial` it is filed under."""
         # Case-insensitive, so "ISIS" and "Iraqi Security Forces" sort alike on every
         # database (SQLite compares bytes, PostgreSQL by its collation).
-        return self.with_initial().order_by(Lower("name"), "name")
+        return self.annotate(initial=Upper(Left("name", 1))).order_by(Lower("name"), "name")
+
+    def initials(self):
+        """The letters a `directory()` has entries under, in order."""
+        return self.order_by("initial").values_list("initial", flat=True).distinct()
 
 
 class Organisation(models.Model):

@@ -127,20 +127,19 @@ def _local_month(moment):
 
 
 def organisation_list(request):
-    organisations = Organisation.objects.all()
+    organisations = Organisation.objects.directory()
     tag = None
     if tag_slug := request.GET.get("tag"):
         tag = get_object_or_404(OrganisationTag, slug=tag_slug)
         organisations = organisations.filter(tags=tag)
     initials = list(organisations.initials())
-    letter = request.GET.get("letter", "").upper()
-    if letter:
-        organisations = organisations.with_initial().filter(initial=letter)
+    if letter := request.GET.get("letter", "").upper():
+        organisations = organisations.filter(initial=letter)
     return render(
         request,
         "articles/organisation_list.html",
         {
-            "page_obj": _page(request, organisations.directory(), ORGANISATIONS_PER_PAGE),
+            "page_obj": _page(request, organisations, ORGANISATIONS_PER_PAGE),
             "tag": tag,
             "letter": letter,
             "initials": initials,
