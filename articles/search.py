@@ -31,9 +31,10 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def query_terms(text):
-    """The distinct words of a query, casefolded, at most MAX_TERMS of them."""
+    """The distinct words of a query, lowercased, at most MAX_TERMS of them."""
     terms = []
-    for word in _WORD.findall(text.casefold()):
+    # lower(), not casefold(): the indexes lowercase too, and keep "ß" as it is.
+    for word in _WORD.findall(text.lower()):
         word = word[:MAX_TERM_LENGTH]
         if word not in terms:
             terms.append(word)
@@ -272,8 +273,9 @@ def _excerpt(text, pattern, length=280):
     start = max(0, match.start() - length // 4) if match else 0
     if start:
         start = text.find(" ", start) + 1 or start
+    lead = "…" if start else ""
     end = start + length
     if end >= len(text):
-        return ("…" if start else "") + text[start:]
-    end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
-    return ("…" if start else "") + text[start:end] + "…"
+        return lead + text[start:]
+    space = text.rfind(" ", start, end)
+    return lead + text[start : space if space > start else end] + "…"
