@@ -4,7 +4,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from .conftest import READER_PAGES, make_article
 
@@ -13,6 +14,7 @@ class _Head(HTMLParser):
     def __init__(self):
         super().__init__()
         self.meta, self.links, self.loads, self.json_ld = {}, {}, [], []
+        self.images_without_alt = []
         self.title, self._in_title, self._in_json_ld = "", False, False
 
     def handle_starttag(self, tag, attrs):
@@ -29,6 +31,8 @@ class _Head(HTMLParser):
             if attrs.get("rel") in {"stylesheet", "icon", "preload", "manifest"}:
                 self.loads.append(attrs.get("href"))
         elif tag in {"img", "script", "iframe", "source", "video", "audio"}:
+            if tag == "img" and "alt" not in attrs:
+                self.images_without_alt.append(attrs.get("src"))
             self.loads.append(attrs.get("src"))
             self._in_json_ld = attrs.get("type") == "application/ld+json"
 
@@ -70,8 +74,23 @@ def test_nothing_is_loaded_from_another_host(client, reader_site, url):
         assert address is None or not re.match(r"(https?:)?//", address), address
 
 
+def test_every_image_has_alt_text(client, reader_site, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    Image.new("RGB", (8, 8)).save(tmp_path / "photo.png")
+    upload = SimpleUploadedFile("photo.png", (tmp_path / "photo.png").read_bytes())
+    reader_site.lead_image.save("photo.png", upload)
+    reader_site.lead_image_alt = "Soldiers beside a missile launcher"
+    reader_site.save()
+    for url in ["/", reader_site.get_absolute_url()]:
+        head = _head(client.get(url))
+        assert any("photo" in (address or "") for address in head.loads)
+        assert head.images_without_alt == []
+    html = client.get(reader_site.get_absolute_url()).content.decode()
+    assert 'alt="Soldiers beside a missile launcher"' in html
+
+
 def test_the_stylesheet_loads_nothing_from_another_host():
-    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
+    css = (Path(__file__).resolve().parents[1] / "static" / "css" / "site.css").read_text()
     assert not re.search(r"url\(|@import", css)
 
 

@@ -1,6 +1,7 @@
 """Search, on whichever database the suite runs on (SQLite by default; PostgreSQL with
 DATABASE_URL=postgres://…)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -159,6 +160,24 @@ def test_the_search_page_highlights_the_matched_words(client, seed):
     assert "1 result for “daesh”" in visible_text(html)
     assert "<mark>Daesh</mark>" in html
     assert f'href="{seed.get_absolute_url()}"' in html
+
+
+def test_a_result_shows_the_passage_around_the_first_match(client, db):
+    filler = " ".join(f"word{n}" for n in range(200))
+    make_article(paragraphs=[filler, "Here the needle sits.", filler])
+    html = client.get("/search/", {"q": "needle"}).content.decode()
+    excerpt = re.search(r'<p class="search-results__excerpt">(.*?)</p>', html, re.S).group(1)
+    assert excerpt.startswith("…") and excerpt.endswith("…")
+    assert "Here the <mark>needle</mark> sits." in excerpt
+    assert len(excerpt) < 400
+
+
+def test_a_result_found_by_an_alias_names_the_organisation(client, db):
+    isis = make_organisation(name="ISIS", aliases="Daesh")
+    make_article(paragraphs=["No alias in the text."]).organisations.add(isis)
+    html = client.get("/search/", {"q": "daesh"}).content.decode()
+    assert "Mentions" in html
+    assert "ISIS · <mark>Daesh</mark>" in html
 
 
 def test_highlighting_escapes_the_text_around_the_marks(client, db):
