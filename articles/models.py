@@ -1,3 +1,4 @@
+import html
 import re
 import uuid
 from dataclasses import dataclass
@@ -10,15 +11,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Left, Lower, TruncMonth, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from .fields import MoneyField
 from .images import CleanImageField, renditions_for
@@ -79,9 +80,27 @@ class EditLocked(models.Model):
 # --- Tags: two separate vocabularies ------------------------------------------------
 
 
+class TopicTagQuerySet(models.QuerySet):
+    def with_article_count(self):
+        """Only tags with published articles, annotated with how many, most used first."""
+        return (
+            self.annotate(
+                article_count=Count(
+                    "tagged_articles",
+                    filter=Q(tagged_articles__content_object__in=Article.objects.published()),
+                )
+            )
+            .filter(article_count__gt=0)
+            .order_by("-article_count", "name")
+        )
+
+
 @reversion.register()
 class TopicTag(TagBase):
     """A topic that articles are filed under ("Iraq", "US military")."""
+
+    # Keeps taggit's natural-key manager: the fixtures name tags, not ids.
+    objects = NaturalKeyManager.from_queryset(TopicTagQuerySet)()
 
     class Meta:
         verbose_name = "topic tag"
@@ -140,6 +159,18 @@ class TaggedOrganisation(TaggedItemBase):
 # --- Organisations -------------------------------------------------------------------
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def directory(self):
+        """A–Z order, each organisation annotated with the `initial` it is filed under."""
+        # Case-insensitive, so "ISIS" and "Iraqi Security Forces" sort alike on every
+        # database (SQLite compares bytes, PostgreSQL by its collation).
+        return self.annotate(initial=Upper(Left("name", 1))).order_by(Lower("name"), "name")
+
+    def initials(self):
+        """The letters a `directory()` has entries under, in order."""
+        return self.order_by("initial").values_list("initial", flat=True).distinct()
+
+
 @reversion.register(follow=["tagged_items"])
 class Organisation(EditLocked):
     class Kind(models.TextChoices):
@@ -184,6 +215,8 @@ class Organisation(EditLocked):
         help_text="Staff tags, separated by commas.",
     )
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         permissions = [("tag_organisation", "Can change the tags of organisations")]
@@ -215,12 +248,30 @@ class Organisation(EditLocked):
 class DonationAppealQuerySet(models.QuerySet):
     def with_raised(self):
         return self.annotate(
-            raised_total=Coalesce(Sum("donations__amount"), 0, output_field=MoneyField())
+            raised_total=Coalesce(Sum("donations__amount"), 0, output_field=MoneyField()),
+            # When the figure last changed: the newest ledger entry, not the gift's date.
+            last_donation_at=Max("donations__created_at"),
         )
 
     def current(self):
-        """The appeal readers see where an article names none: the active one."""
-        return self.with_raised().filter(is_active=True).first()
+        """The appeal readers see where an article names none.
+
+        The campaigns roll over by month: this month's appeal shows as soon as its month
+        starts, with no one switching it on. While no appeal runs this month, the active
+        one stands in.
+        """
+        this_month = timezone.localdate().replace(day=1)
+        return (
+            self.with_raised()
+            .filter(Q(campaign_month=this_month) | Q(is_active=True))
+            .order_by(Case(When(campaign_month=this_month, then=Value(0)), default=Value(1)))
+            .first()
+        )
+
+    def past(self):
+        """Finished campaigns with their final figures, newest first."""
+        this_month = timezone.localdate().replace(day=1)
+        return self.with_raised().filter(campaign_month__lt=this_month).order_by("-campaign_month")
 
     def for_article(self, article):
         if article.appeal_id is None:
@@ -307,6 +358,13 @@ class DonationAppeal(EditLocked):
         return self.donations.aggregate(
             total=Coalesce(Sum("amount"), 0, output_field=MoneyField())
         )["total"]
+
+    @property
+    def last_updated(self):
+        """When the raised figure last changed: the newest ledger entry, None before any."""
+        if hasattr(self, "last_donation_at"):
+            return self.last_donation_at
+        return self.donations.aggregate(latest=Max("created_at"))["latest"]
 
     @property
     def percent(self):
@@ -403,6 +461,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         return self.prefetch_related("tags").order_by("-published_at", "-pk")
+
+    def in_month(self, year, month):
+        return self.filter(published_at__year=year, published_at__month=month)
+
+    def month_counts(self):
+        """One row per month that has articles, newest first: {"month", "count"}."""
+        return (
+            self.annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("-month")
+        )
 
     def for_page(self):
         return self.prefetch_related(
@@ -635,6 +705,14 @@ class Article(EditLocked):
         return split_paragraphs(self.body)
 
     @property
+    def summary(self):
+        """One plain-text line for lists, feeds and link previews."""
+        if self.standfirst:
+            return self.standfirst
+        paragraphs = self.paragraphs
+        return html.unescape(plain_text(paragraphs[0])) if paragraphs else ""
+
+    @property
     def caption_html(self):
         return sanitise_inline(self.lead_image_caption)
 
@@ -665,6 +743,12 @@ class Article(EditLocked):
 class QuoteQuerySet(models.QuerySet):
     def published(self):
         return self.filter(article__in=Article.objects.published())
+
+    def for_listing(self):
+        """Newest article first, then in the order the article quotes them."""
+        return self.select_related("article", "organisation").order_by(
+            "-article__published_at", "-article_id", "paragraph"
+        )
 
 
 @reversion.register()

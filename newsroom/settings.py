@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "csp",
@@ -172,6 +173,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+SITE_DESCRIPTION = env.str(
+    "SITE_DESCRIPTION", default="Independent reporting on conflict, security and politics."
+)
 
 # --- Security -------------------------------------------------------------------------
 # Reader pages run no inline script and load nothing from another host. The admin's

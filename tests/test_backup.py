@@ -36,6 +36,11 @@ def _everything():
                 use_natural_foreign_keys=True,
             )
         )
+    for row in rows:
+        # Many-to-many ids come back in whatever order the database returns them.
+        for name, value in row["fields"].items():
+            if isinstance(value, list) and all(isinstance(v, int) for v in value):
+                row["fields"][name] = sorted(value)
     return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True))
 
 
