@@ -31,7 +31,9 @@ def _seed_items():
 def _sentences(paragraph):
     # A sentence ends at . ! or ? (maybe closed by a quotation mark) before a capital
     # letter or an opening quotation mark; abbreviations like "U.S." and "Maj." stay whole.
-    parts = re.split(r"(?<=[a-z0-9][.!?])(?<!Maj\.)(?<!Gen\.)(?<!Aug\.)[”\"]?\s+(?=[A-Z“])", paragraph)
+    parts = re.split(
+        r"(?<=[a-z0-9][.!?])(?<!Maj\.)(?<!Gen\.)(?<!Aug\.)[”\"]?\s+(?=[A-Z“])", paragraph
+    )
     return [p.strip() for p in parts if p.strip()]
 
 
