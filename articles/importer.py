@@ -21,6 +21,8 @@ HEADLINE_MAX_CHARS = 300  # Article.headline's max_length
 HEADLINE_MAX_WORDS = 30
 # A quoted statement has a few words at least; "No," he said is not one worth indexing.
 MIN_STATEMENT_WORDS = 3
+# Joins the parts of a split quote; Quote.matches_body() looks for each part in turn.
+SPLIT_QUOTE_JOINER = " … "
 
 
 class ArticleImportError(ValueError):
@@ -391,7 +393,7 @@ class _Statement:
     open: bool = False
 
     def as_quote(self):
-        texts = [" … ".join(_trim(part) for part in parts) for parts in self.parts]
+        texts = [SPLIT_QUOTE_JOINER.join(_trim(part) for part in parts) for parts in self.parts]
         return ParsedQuote(
             paragraph=self.paragraph,
             paragraph_count=len(self.parts),
