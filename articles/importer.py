@@ -503,7 +503,7 @@ def _attribute_after(statement, paragraph, segment, last_speaker):
         return False
     for pattern in (_ACCORDING_TO, _VERB_THEN_SPEAKER, _SPEAKER_THEN_VERB):
         if match := pattern.match(after):
-            speaker = classify_speaker(match["speaker"], last_speaker)
+            speaker = classify_speaker(_subject(match["speaker"]), last_speaker)
             if speaker is not None:
                 statement.attribution = match["attribution"].strip().rstrip(",")
                 statement.speaker = speaker
@@ -632,7 +632,13 @@ def classify_speaker(phrase, last_speaker=None):
         return None
     lower = phrase.lower()
     bare = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
-    if lower in _PRONOUNS or not any(c.isupper() for c in bare) and lower.startswith("the "):
+    if lower in _PRONOUNS:
+        return last_speaker
+    if lower.startswith("the ") and not any(c.isupper() for c in bare):
+        # "the ministry" refers back; "the minister", with nobody before, is a source
+        # left unnamed.
+        if last_speaker is None and set(lower.split()) & _TITLES:
+            return phrase, False
         return last_speaker
     if match := _SPOKESPERSON_FOR.fullmatch(phrase):
         return classify_speaker(match["organisation"], last_speaker)
