@@ -258,7 +258,9 @@ def _import_quotes(parsed, article, report):
         quote = existing.pop(found.paragraph, None)
         if quote is None:
             quote = Quote(article=article, paragraph=found.paragraph, **fields)
-            quote.full_clean()
+            # Field checks only: the database holds the constraints, and full_clean()
+            # would ask it about each of them, a handful of queries for every quote.
+            quote.clean_fields()
             quote.save()
             report.changes.append(f"add quote at paragraph {found.paragraph} ({found.speaker})")
             continue
@@ -266,7 +268,7 @@ def _import_quotes(parsed, article, report):
         if changed:
             for name in changed:
                 setattr(quote, name, fields[name])
-            quote.full_clean()
+            quote.clean_fields()
             quote.save()
             report.changes.append(f"update quote at paragraph {found.paragraph}")
     for quote in existing.values():
