@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 
 from . import services
+from .admin_import import ArticleImportMixin
 from .models import (
     Article,
     Donation,
@@ -43,7 +44,7 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleImportMixin, admin.ModelAdmin):
     inlines = [QuoteInline]
     list_display = ["headline", "status", "published_at", "organisation_names", "topic_names"]
     list_filter = ["status", "published_at", "tags"]
@@ -51,7 +52,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["organisations", "appeal"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "mentions_found"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "byline", "body"]}),
         (
@@ -76,7 +77,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Links", {"fields": ["organisations", "tags", "appeal"]}),
+        ("Links", {"fields": ["organisations", "mentions_found", "tags", "appeal"]}),
     ]
 
     def get_queryset(self, request):

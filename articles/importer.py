@@ -98,10 +98,8 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 def parse_file(path, *, max_bytes=MAX_BYTES):
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            # Refused on its size alone, so a 50 MB file costs no reading at all.
-            raise ArticleImportError(_too_large(size, max_bytes))
+        # Refused on its size alone, so a 50 MB file costs no reading at all.
+        check_size(path.stat().st_size, max_bytes)
         with path.open("rb") as file:
             data = file.read(max_bytes + 1)
     except OSError as error:
@@ -113,9 +111,15 @@ def parse_bytes(data, *, max_bytes=MAX_BYTES):
     return parse(decode(data, max_bytes=max_bytes), max_bytes=max_bytes)
 
 
+def check_size(size, max_bytes=MAX_BYTES):
+    if size > max_bytes:
+        raise ArticleImportError(
+            f"the file is {_megabytes(size)}; pages up to {_megabytes(max_bytes)} can be imported"
+        )
+
+
 def decode(data, *, max_bytes=MAX_BYTES):
-    if len(data) > max_bytes:
-        raise ArticleImportError(_too_large(len(data), max_bytes))
+    check_size(len(data), max_bytes)
     if not data.strip():
         raise ArticleImportError("the file is empty")
     if data.startswith(_UTF16_BOMS):
@@ -132,10 +136,6 @@ def decode(data, *, max_bytes=MAX_BYTES):
             f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at position "
             f"{error.start}); save it as UTF-8 and try again"
         ) from error
-
-
-def _too_large(size, limit):
-    return f"the file is {_megabytes(size)}; pages up to {_megabytes(limit)} can be imported"
 
 
 def _megabytes(size):
@@ -193,8 +193,7 @@ _APPEAL_MAX_CHARS = 300
 
 def parse(text, *, max_bytes=MAX_BYTES):
     """The page as a ParsedArticle, or ArticleImportError saying what is wrong with it."""
-    if len(text) > max_bytes:
-        raise ArticleImportError(_too_large(len(text), max_bytes))
+    check_size(len(text), max_bytes)
     text = _clean(text)
     blocks = [
         lines

@@ -1,6 +1,7 @@
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from html import unescape
 
 import nh3
 from django.conf import settings
@@ -508,7 +509,7 @@ class Article(models.Model):
     def mention_text(self):
         """Every text an organisation can be named in, as plain text."""
         parts = [self.headline, self.standfirst, self.lead_image_caption, self.body]
-        return plain_text("\n\n".join(part for part in parts if part))
+        return unescape(plain_text("\n\n".join(part for part in parts if part)))
 
     @property
     def caption_html(self):
