@@ -218,7 +218,7 @@ def parse(text, *, max_bytes=MAX_BYTES):
             pass  # the scraper printed the headline twice
         elif not byline and len(head[0]) == 1 and _BYLINE.fullmatch(line):
             byline = line.removeprefix("By").strip()
-        elif not caption and _CAPTION.match(line):
+        elif not caption and (_CAPTION.match(line) or _CAPTION_CREDIT.search(line)):
             caption, credit = _split_credit(line)
         else:
             break
@@ -365,6 +365,11 @@ _LEAD_IN_ACCORDING = re.compile(
     r"(?P<attribution>according to\s+(?P<speaker>[^“”\":,]{1,150}?))\s*[:,]\s*$",
     re.IGNORECASE,
 )
+# A paragraph that opens on someone speaking: "Local engineer Omar al-Jubouri, who leads
+# a volunteer group, said it had cleared…"
+_SUBJECT_SAYS = re.compile(
+    rf"(?P<speaker>[A-Z][^.,;:“”\"]{{0,80}}?)(?:,[^,.;:“”\"]{{1,80}},)?\s+(?:{_VERBS})\b"
+)
 _OPENING = "“"
 _CLOSING = "”"
 _STRAIGHT = '"'
@@ -389,7 +394,6 @@ class _Statement:
     parts: list  # per paragraph, the list of quoted parts
     attribution: str = ""
     speaker: tuple | None = None  # (name, is_organisation)
-    open: bool = False
 
     def as_quote(self):
         texts = [SPLIT_QUOTE_JOINER.join(_trim(part) for part in parts) for parts in self.parts]
@@ -407,9 +411,15 @@ def find_quotes(paragraphs):
     """The attributed statements in the body, one per starting paragraph."""
     statements = []
     previous = None  # the statement that ended in the paragraph before, if any
-    last_speaker = None  # whom "he" or "the ministry" refers back to
+    last_speaker = None
     open_statement = None
     for number, paragraph in enumerate(paragraphs, start=1):
+        # Whom "he" or "the ministry" means: someone the paragraph before shows speaking
+        # ("Omar al-Jubouri, who leads the group, said it had…"), else the last speaker.
+        named_before = None
+        if number > 1 and previous is None:
+            named_before = _speaker_named_in(paragraphs[number - 2], last_speaker)
+        context = named_before or last_speaker
         segments = _segments(paragraph)
         found = []
         if open_statement is not None:
@@ -419,8 +429,7 @@ def find_quotes(paragraphs):
                 if not segment.closed:
                     continue  # the statement runs on into the next paragraph
                 if open_statement.speaker is None:
-                    _attribute_after(open_statement, paragraph, segment, last_speaker)
-            open_statement.open = False
+                    _attribute_after(open_statement, paragraph, segment, context)
             if open_statement.speaker is not None:
                 found.append(open_statement)
             open_statement = None
@@ -433,28 +442,24 @@ def find_quotes(paragraphs):
             if not segment.closed:
                 # Press style: a statement over several paragraphs closes its quotation
                 # mark only at the end, and opens one at the start of each paragraph.
-                if _attribute_before(statement, paragraph, segment, last_speaker):
-                    pass
-                elif segment.start == 0 and _continues(previous, paragraphs, number):
-                    statement.speaker = previous.speaker
+                if not _attribute_before(statement, paragraph, segment, context):
+                    if segment.start == 0:
+                        statement.speaker = _unattributed_speaker(
+                            paragraphs, number, previous, named_before, context, statement
+                        )
                 open_statement = statement
-                statement.open = True
                 break
             if len(segment.text.split()) < MIN_STATEMENT_WORDS:
                 continue
-            if _attribute_after(statement, paragraph, segment, last_speaker) or (
-                _attribute_before(statement, paragraph, segment, last_speaker)
+            if _attribute_after(statement, paragraph, segment, context) or (
+                _attribute_before(statement, paragraph, segment, context)
             ):
                 found.append(statement)
             elif _is_whole_paragraph(paragraph, segment):
-                lead_in = _lead_in_of(paragraphs, number, last_speaker)
-                if lead_in is not None:
-                    statement.attribution, statement.speaker = lead_in
-                    found.append(statement)
-                elif _continues(previous, paragraphs, number):
-                    # No attribution of its own: it goes on with the statement before.
-                    statement.speaker = previous.speaker
-                    found.append(statement)
+                statement.speaker = _unattributed_speaker(
+                    paragraphs, number, previous, named_before, context, statement
+                )
+                found.append(statement)
 
         found = [s for s in found if s.speaker is not None]
         statements.extend(found)
@@ -466,6 +471,28 @@ def find_quotes(paragraphs):
     if open_statement is not None and open_statement.speaker is not None:
         statements.append(open_statement)
     return [statement.as_quote() for statement in statements]
+
+
+def _unattributed_speaker(paragraphs, number, previous, named_before, context, statement):
+    """Who says a quoted paragraph with no attribution of its own, if anyone clearly does:
+    the lead-in before it ("the ministry said:"), the statement it continues, or the
+    speaker the paragraph before reports ("She said the house was rebuilt.")."""
+    if lead_in := _lead_in_of(paragraphs, number, context):
+        statement.attribution, speaker = lead_in
+        return speaker
+    if _continues(previous, paragraphs, number):
+        return previous.speaker
+    return named_before
+
+
+def _speaker_named_in(paragraph, context):
+    if match := _SUBJECT_SAYS.match(paragraph):
+        speaker = classify_speaker(_subject(match["speaker"]), context)
+        # A lone capitalised first word is as likely "Reporters" as a name.
+        if speaker and " " not in speaker[0] and paragraph.startswith(speaker[0]):
+            return None
+        return speaker
+    return None
 
 
 def _segments(paragraph):
@@ -502,7 +529,8 @@ def _attribute_after(statement, paragraph, segment, last_speaker):
         return False
     for pattern in (_ACCORDING_TO, _VERB_THEN_SPEAKER, _SPEAKER_THEN_VERB):
         if match := pattern.match(after):
-            speaker = classify_speaker(_subject(match["speaker"]), last_speaker)
+            phrase = _subject(match["speaker"], first=pattern is not _SPEAKER_THEN_VERB)
+            speaker = classify_speaker(phrase, last_speaker)
             if speaker is not None:
                 statement.attribution = match["attribution"].strip().rstrip(",")
                 statement.speaker = speaker
@@ -572,12 +600,14 @@ def _last_sentence(text):
     return text[start:]
 
 
-def _subject(phrase):
+def _subject(phrase, *, first=False):
     """ "In a statement, the ministry" → "the ministry"; "John Smith, a spokesman" → "John
     Smith": the clause that names the speaker, not the adverbial or the description."""
     parts = [part.strip() for part in phrase.split(",") if part.strip()]
     if not parts:
         return phrase
+    if first:  # said John Smith, a spokesman for the group
+        return parts[0]
     for part in reversed(parts):
         if not re.match(r"(?:a|an)\s", part):
             return part
@@ -597,6 +627,8 @@ _TITLES = {
     "activist", "king", "queen", "prince", "sheikh", "cleric", "ayatollah", "lawmaker",
     "envoy", "adviser", "advisor", "coordinator", "founder", "executive", "manager",
     "editor", "mp", "rep.", "premier", "speaker", "head", "member", "father", "imam",
+    # British style writes these without the full stop.
+    "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "prof", "rep",
 }  # fmt: skip
 _ORGANISATION_WORDS = {
     "ministry", "department", "forces", "force", "army", "navy", "coalition", "council",
@@ -634,29 +666,40 @@ def classify_speaker(phrase, last_speaker=None):
     if lower in _PRONOUNS:
         return last_speaker
     if lower.startswith("the ") and not any(c.isupper() for c in bare):
-        # "the ministry" refers back; "the minister", with nobody before, is a source
-        # left unnamed.
-        if last_speaker is None and set(lower.split()) & _TITLES:
+        # "the ministry" refers back; "the official" is a source left unnamed.
+        if set(lower.split()) & _TITLES:
             return phrase, False
         return last_speaker
     if match := _SPOKESPERSON_FOR.fullmatch(phrase):
-        return classify_speaker(match["organisation"], last_speaker)
+        speaker = classify_speaker(match["organisation"], last_speaker)
+        return speaker and (speaker[0], True)
     if re.match(r"(?:a|an|one)\s", phrase, re.IGNORECASE):
         return phrase, False  # an unnamed source: "a senior US official"
     if (match := _SPOKESPERSON_NAMED.fullmatch(phrase)) and match["organisation"][:1].isupper():
         if match["name"]:
-            return _person_name(match["name"].split()) or match["name"], False
+            return _known_person(
+                _person_name(match["name"].split()) or match["name"], last_speaker
+            )
         return classify_speaker(match["organisation"], last_speaker)
     tokens = bare.split()
+    if tokens[-1].lower().strip(".,'’") in _ORGANISATION_WORDS:
+        return bare, True  # "the Imam Ali Brigades": a title inside an organisation's name
     titles = [i for i, token in enumerate(tokens) if token.lower() in _TITLES]
     if titles:
         name = _person_name(tokens[titles[-1] + 1 :])
-        return (name, False) if name else (phrase, False)
+        return _known_person(name, last_speaker) if name else (phrase, False)
     if _looks_like_organisation(phrase, tokens):
         return bare, True
-    if tokens and tokens[0][:1].isupper():
-        return bare, False
+    if name := _trailing_name(tokens):  # "Local engineer Omar al-Jubouri"
+        return _known_person(name, last_speaker)
     return None
+
+
+def _known_person(name, last_speaker):
+    # "Kirby added" after "Pentagon press secretary John Kirby told reporters".
+    if last_speaker and not last_speaker[1] and last_speaker[0].endswith(f" {name}"):
+        return last_speaker
+    return name, False
 
 
 def _looks_like_organisation(phrase, tokens):
@@ -666,6 +709,18 @@ def _looks_like_organisation(phrase, tokens):
     if words & _ORGANISATION_WORDS:
         return True
     return any(len(token) > 1 and token.isupper() for token in tokens)
+
+
+def _trailing_name(tokens):
+    name = []
+    for token in reversed(tokens):
+        if token[:1].isupper() or _NAME_PARTICLES.fullmatch(token):
+            name.insert(0, token)
+        else:
+            break
+    while name and not name[0][:1].isupper():
+        name.pop(0)
+    return " ".join(name).strip(" ,")
 
 
 def _person_name(tokens):
