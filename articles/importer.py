@@ -682,7 +682,9 @@ def classify_speaker(phrase, last_speaker=None):
             )
         return classify_speaker(match["organisation"], last_speaker)
     tokens = bare.split()
-    if tokens[-1].lower().strip(".,'’") in _ORGANISATION_WORDS:
+    if tokens[-1].lower().strip(".,'’") in _ORGANISATION_WORDS and all(
+        token[:1].isupper() for token in tokens
+    ):
         return bare, True  # "the Imam Ali Brigades": a title inside an organisation's name
     titles = [i for i, token in enumerate(tokens) if token.lower() in _TITLES]
     if titles:
