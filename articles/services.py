@@ -202,15 +202,17 @@ def _names(names, pks):
 
 
 def _import_article(parsed, appeal, publish, report):
-    slug = slugify(parsed.headline, allow_unicode=True)[:200]
+    slug = slugify(parsed.headline, allow_unicode=True)[:200] or "article"
+    # By slug only among imported articles: a page must never overwrite an article an
+    # editor wrote that happens to share its headline.
     article = (
         Article.objects.filter(source_fingerprint=parsed.fingerprint).first()
-        or Article.objects.filter(slug=slug).first()
+        or Article.objects.filter(slug=slug).exclude(source_fingerprint="").first()
     )
     report.created = article is None
     if article is None:
         # The page carries no date: readers are not shown the one the article gets.
-        article = Article(slug=slug, show_publication_date=False)
+        article = Article(slug=_free_slug(Article, slug), show_publication_date=False)
     fields = {
         "headline": parsed.headline,
         "body": parsed.body,
@@ -301,16 +303,22 @@ class _SpeakerOrganisations:
         return None
 
     def _create(self, name):
-        slug = base = slugify(name, allow_unicode=True)[:190] or "organisation"
-        number = 1
-        while Organisation.objects.filter(slug=slug).exists():
-            number += 1
-            slug = f"{base}-{number}"
-        organisation = Organisation(name=name, slug=slug, is_reviewed=False)
+        slug = slugify(name, allow_unicode=True)[:190] or "organisation"
+        organisation = Organisation(
+            name=name, slug=_free_slug(Organisation, slug), is_reviewed=False
+        )
         organisation.full_clean()
         organisation.save()
         self.report.changes.append(f"create organisation “{name}” (to review)")
         return organisation
+
+
+def _free_slug(model, slug):
+    base, number = slug[:190], 1
+    while model.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 def _import_appeal(parsed, report):

@@ -9,7 +9,7 @@ from articles import services
 from articles.importer import parse, parse_file
 from articles.models import Article, Donation, DonationAppeal, Organisation, Quote
 
-from .conftest import SEED_FILE, make_appeal, make_organisation
+from .conftest import SEED_FILE, make_appeal, make_article, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +161,19 @@ def test_the_seed_import_takes_a_bounded_number_of_queries(django_assert_max_num
     parsed = parse_file(SEED_FILE)
     with django_assert_max_num_queries(55):
         services.article_import(parsed=parsed)
+
+
+def test_it_never_overwrites_an_article_an_editor_wrote_under_the_same_headline():
+    own = make_article(headline="Relief Convoy Reaches Besieged Town", paragraphs=["Ours."])
+    imported = _import().article
+    assert imported != own
+    assert imported.slug == f"{own.slug}-2"
+    own.refresh_from_db()
+    assert own.body == "Ours."
+
+
+def test_a_split_quote_still_matches_the_body():
+    text = "Headline\n\n“We are leaving the base,” the Coalition said. “But not yet.”"
+    quote = _import(text).article.quotes.get()
+    assert quote.text == "We are leaving the base … But not yet."
+    assert quote.matches_body()
