@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -115,8 +115,16 @@ def articles_relink_mentions(*, articles, matcher):
     Returns {article id: LinkChange} for the articles whose links changed.
     """
     ids = [article.pk for article in articles]
-    links = Article.organisations.through.objects.filter(article_id__in=ids)
-    current = _pairs(links)
+    Through = Article.organisations.through
+    link_ids = {
+        (a, o): pk
+        for pk, a, o in Through.objects.filter(article_id__in=ids).values_list(
+            "pk", "article_id", "organisation_id"
+        )
+    }
+    current = {}
+    for a, o in link_ids:
+        current.setdefault(a, set()).add(o)
     pinned = _pairs(Article.pinned_organisations.through.objects.filter(article_id__in=ids))
     excluded = _pairs(Article.excluded_organisations.through.objects.filter(article_id__in=ids))
     found = {article.pk: matcher.organisation_ids(article.mention_text) for article in articles}
@@ -133,15 +141,11 @@ def articles_relink_mentions(*, articles, matcher):
         change = LinkChange(linked=wanted - now, unlinked=now - wanted)
         if change.linked or change.unlinked:
             changes[pk] = change
-            to_link += [(pk, organisation) for organisation in change.linked]
-            to_unlink += [(pk, organisation) for organisation in change.unlinked]
-    Through = Article.organisations.through
-    Through.objects.bulk_create(Through(article_id=a, organisation_id=o) for a, o in to_link)
-    if to_unlink:
-        condition = Q()
-        for a, o in to_unlink:
-            condition |= Q(article_id=a, organisation_id=o)
-        Through.objects.filter(condition).delete()
+            to_link += [Through(article_id=pk, organisation_id=o) for o in change.linked]
+            to_unlink += [link_ids[pk, o] for o in change.unlinked]
+    # ignore_conflicts: a link an editor saved meanwhile is the same link, not an error.
+    Through.objects.bulk_create(to_link, ignore_conflicts=True)
+    Through.objects.filter(pk__in=to_unlink).delete()
     return changes
 
 
