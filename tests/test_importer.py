@@ -209,6 +209,7 @@ def test_it_tells_organisations_from_people(phrase, expected):
         (b"0 $\n2,500 $\n5,000 $\n671 $\nMARCH 2021\n", "no headline"),
         (("word " * 80).encode(), "no headline: the page starts with a paragraph"),
         (b"Only A Headline\n", "no body text under the headline"),
+        (b"FILE - Troops at a base.\n\nBody.", "no headline: the page starts with a photo"),
     ],
 )
 def test_it_refuses_bad_input_with_one_clear_line(data, message):

@@ -194,6 +194,10 @@ def _clean(text):
 def _check_headline(line):
     if not any(character.isalpha() for character in line):
         raise ArticleImportError(f"no headline: the page starts with “{_shorten(line)}”")
+    if _CAPTION.match(line):
+        raise ArticleImportError(
+            f"no headline: the page starts with a photo caption (“{_shorten(line)}”)"
+        )
     if len(line) > HEADLINE_MAX_CHARS or len(line.split()) > HEADLINE_MAX_WORDS:
         raise ArticleImportError(
             f"no headline: the page starts with a paragraph (“{_shorten(line)}”); "
