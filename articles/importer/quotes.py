@@ -30,10 +30,9 @@ _ACCORDING_TO = re.compile(
     re.IGNORECASE,
 )
 # The ministry said in a statement: “…”   According to the ministry, “…”
-_LEAD_IN = re.compile(
-    rf"(?P<attribution>(?P<speaker>[^“”\"]{{1,150}}?)\s+(?:{_VERBS})\b[^“”\":]{{0,80}}?)"
-    r"\s*[:,]\s*$"
-)
+# The verb is searched for first, and the speaker taken before it: a pattern starting
+# with the speaker would be tried at every position of a long sentence.
+_LEAD_IN_VERB = re.compile(rf"\s(?:{_VERBS})\b[^“”\":]{{0,80}}?\s*[:,]\s*$")
 _LEAD_IN_ACCORDING = re.compile(
     r"(?P<attribution>according to\s+(?P<speaker>[^“”\":,]{1,150}?))\s*[:,]\s*$",
     re.IGNORECASE,
@@ -43,6 +42,7 @@ _LEAD_IN_ACCORDING = re.compile(
 _SUBJECT_SAYS = re.compile(
     rf"(?P<speaker>[A-Z][^.,;:“”\"]{{0,80}}?)(?:,[^,.;:“”\"]{{1,80}},)?\s+(?:{_VERBS})\b"
 )
+_ATTRIBUTION_WINDOW = 600  # more than the longest speaker, verb and tail the patterns take
 _OPENING = "“"
 _CLOSING = "”"
 _STRAIGHT = '"'
@@ -191,11 +191,13 @@ def _trim(text):
 
 
 def _attribute_after(statement, paragraph, segment, last_speaker):
-    before = paragraph[: segment.start].rstrip()
+    # Windows, not the rest of the paragraph: a page of thousands of quotes must not cost
+    # thousands of copies of it. An attribution is far shorter than the window.
+    before = paragraph[max(0, segment.start - 10) : segment.start].rstrip()
     if before and before[-1] not in '.!?:;”"—–-':
         return False  # a phrase quoted mid-sentence, not a statement
     text = segment.text.rstrip()
-    after = paragraph[segment.end :]
+    after = paragraph[segment.end : segment.end + _ATTRIBUTION_WINDOW]
     ends_clause = text.endswith((",", "?", "!", "—", "–")) or after.startswith(",")
     lower_case_follows = after.strip()[:1].islower()
     if not (ends_clause or lower_case_follows):
@@ -222,16 +224,21 @@ def _attribute_before(statement, paragraph, segment, last_speaker):
 
 
 def _lead_in(text, last_speaker):
+    if not text.rstrip().endswith((":", ",")):
+        return None  # both shapes end so; a cheap test before the searches
     sentence = _last_sentence(text)
-    for pattern in (_LEAD_IN_ACCORDING, _LEAD_IN):
-        if match := pattern.search(sentence):
-            phrase = _subject(match["speaker"])
-            speaker = classify_speaker(phrase, last_speaker)
-            if speaker is not None:
-                attribution = match["attribution"]
-                if pattern is _LEAD_IN:
-                    attribution = attribution[attribution.find(phrase) :]
-                return attribution.strip(), speaker
+    if match := _LEAD_IN_ACCORDING.search(sentence):
+        speaker = classify_speaker(_subject(match["speaker"]), last_speaker)
+        return speaker and (match["attribution"].strip(), speaker)
+    if match := _LEAD_IN_VERB.search(sentence):
+        # The speaker is what comes before the verb in this sentence, after any quote.
+        head = sentence[: match.start()]
+        head = head[max(head.rfind(mark) for mark in '“”"') + 1 :][-150:]
+        phrase = _subject(head)
+        speaker = classify_speaker(phrase, last_speaker)
+        if phrase and speaker is not None:
+            attribution = sentence[sentence.rfind(phrase, 0, match.start()) : match.end()]
+            return attribution.strip().rstrip(":,").strip(), speaker
     return None
 
 
@@ -265,7 +272,7 @@ def _last_sentence(text):
     """The text after the last sentence end, abbreviations ("U.S.", "Gen.") aside."""
     start = 0
     for match in re.finditer(r"[.!?]\s+(?=[A-Z“\"])", text):
-        word = re.search(r"([A-Za-z]+)$", text[: match.start()])
+        word = re.search(r"([A-Za-z]+)$", text[max(0, match.start() - 20) : match.start()])
         if match.group().startswith(".") and word:
             if word[1].lower() in _ABBREVIATIONS or len(word[1]) == 1:
                 continue
