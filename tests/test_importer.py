@@ -167,6 +167,12 @@ def test_it_reads_a_page_without_a_donation_bar_or_quotes():
     assert article.paragraphs == ("One.", "Two.", "Three.")
 
 
+def test_it_keeps_a_last_paragraph_about_donations_in_the_body():
+    article = parse(_page("Fighting went on.", "Readers can donate to the Red Crescent."))
+    assert article.appeal_message == ""
+    assert article.paragraphs[-1] == "Readers can donate to the Red Crescent."
+
+
 def test_it_joins_hard_wrapped_lines_and_reads_a_byline():
     article = parse("Headline Here\n\nBy Jane Doe\n\nFirst line\nwraps here.\n\nSecond.")
     assert article.byline == "Jane Doe"

@@ -122,9 +122,11 @@ _CAPTION = re.compile(
 _CAPTION_CREDIT = re.compile(
     r"\s*\((?P<credit>[^()]{0,80}\b(?:Photo|Image|Picture)\b[^()]{0,80})\)\s*$"
 )
+# The site asking its readers, not an article mentioning donations: "Readers can donate
+# to the Red Crescent" is a paragraph of the story.
 _APPEAL = re.compile(
-    r"\b(?:consider (?:helping|supporting|donating)|support (?:us|our)|help us|donate"
-    r"|chip in|make a (?:donation|contribution)|become a (?:supporter|patron|member))\b",
+    r"\b(?:consider (?:helping|supporting|donating to) us|support us|help us|donate to us"
+    r"|support our (?:work|journalism|reporting)|become a (?:supporter|patron|member))\b",
     re.IGNORECASE,
 )
 _APPEAL_MAX_CHARS = 300
