@@ -33,6 +33,8 @@ class ImportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.errors:  # an empty upload, say: its own message is clear enough
+            return cleaned
         text, upload = cleaned.get("text", "").strip(), cleaned.get("file")
         if bool(text) == bool(upload):
             raise ValidationError("Paste the text or choose a file, one of the two.")

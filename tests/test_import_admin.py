@@ -48,6 +48,7 @@ def test_an_uploaded_file_is_imported(editor_client):
         ({"file": b"\x00\x01\x02"}, "the file is binary"),
         ({"file": "Café".encode("latin-1")}, "not UTF-8 text"),
         ({}, "Paste the text or choose a file"),
+        ({"file": b""}, "The submitted file is empty."),
     ],
 )
 def test_bad_input_is_shown_as_an_error_and_nothing_is_written(editor_client, data, message):
