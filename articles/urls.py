@@ -6,7 +6,8 @@ from .caching import cached_with_keys
 
 
 class YearConverter:
-    regex = "[0-9]{4}"
+    # From 1000: Python's dates start at year 1, so /0000/ must never reach a view.
+    regex = "[1-9][0-9]{3}"
 
     def to_python(self, value):
         return int(value)
@@ -26,42 +27,57 @@ class MonthConverter:
         return f"{value:02d}"
 
 
+class UnicodeSlugConverter:
+    # What SlugField(allow_unicode=True) accepts, and no more: a NUL byte or a stray
+    # "%ff" is a 404 here, before PostgreSQL could refuse it as a query parameter.
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(YearConverter, "year")
 register_converter(MonthConverter, "month")
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("articles/<str:slug>/", views.article_detail, name="article-detail"),
+    path("articles/<uslug:slug>/", views.article_detail, name="article-detail"),
     path("archive/", views.archive_index, name="archive-index"),
     path("<year:year>/", views.archive_year, name="archive-year"),
     path("<year:year>/<month:month>/", views.archive_month, name="archive-month"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path(
-        "organisations/tags/<str:slug>/",
+        "organisations/tags/<uslug:slug>/",
         views.organisation_tag_detail,
         name="organisation-tag-detail",
     ),
-    path("organisations/<str:slug>/", views.organisation_detail, name="organisation-detail"),
+    path("organisations/<uslug:slug>/", views.organisation_detail, name="organisation-detail"),
     path(
-        "organisations/<str:slug>/rss/",
+        "organisations/<uslug:slug>/rss/",
         cached_with_keys(feeds.OrganisationFeed(), "feeds"),
         name="organisation-rss",
     ),
     path(
-        "organisations/<str:slug>/atom/",
+        "organisations/<uslug:slug>/atom/",
         cached_with_keys(feeds.OrganisationAtomFeed(), "feeds"),
         name="organisation-atom",
     ),
     path("quotes/", views.quote_list, name="quote-list"),
     path("topics/", views.topic_list, name="topic-list"),
-    path("topics/<str:slug>/", views.topic_detail, name="topic-detail"),
+    path("topics/<uslug:slug>/", views.topic_detail, name="topic-detail"),
     path("corrections/", views.corrections, name="corrections"),
-    path("shared/<str:token>/", views.share_link, name="share-link"),
-    path("topics/<str:slug>/rss/", cached_with_keys(feeds.TopicFeed(), "feeds"), name="topic-rss"),
+    path("shared/<uslug:token>/", views.share_link, name="share-link"),
     path(
-        "topics/<str:slug>/atom/",
+        "topics/<uslug:slug>/rss/", cached_with_keys(feeds.TopicFeed(), "feeds"), name="topic-rss"
+    ),
+    path(
+        "topics/<uslug:slug>/atom/",
         cached_with_keys(feeds.TopicAtomFeed(), "feeds"),
         name="topic-atom",
     ),

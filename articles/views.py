@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from django.core.paginator import Paginator
+from django.core.validators import slug_unicode_re
 from django.db.models import Count, Max, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +39,14 @@ ORGANISATION_QUOTES_SHOWN = 10
 def _page(request, queryset, per_page):
     # get_page() answers a normal page for ?page=abc, -1 or 999999 instead of an error.
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _by_slug(model, slug):
+    """The row a slug from the query string names. A slug no row can have (a NUL byte,
+    which PostgreSQL refuses outright) is a 404 without asking the database."""
+    if not slug_unicode_re.match(slug):
+        raise Http404("No such slug.")
+    return get_object_or_404(model, slug=slug)
 
 
 def _tags_of(articles):
@@ -201,10 +210,14 @@ def organisation_list(request):
     organisations = Organisation.objects.directory()
     tag = None
     if tag_slug := request.GET.get("tag"):
-        tag = get_object_or_404(OrganisationTag, slug=tag_slug)
+        tag = _by_slug(OrganisationTag, tag_slug)
         organisations = organisations.filter(tags=tag)
     initials = list(organisations.initials())
-    if letter := request.GET.get("letter", "").upper():
+    if letter := request.GET.get("letter", ""):
+        # An initial is one character, and never NUL (which PostgreSQL refuses).
+        if len(letter) > 1 or letter == "\x00":
+            raise Http404("No such index letter.")
+        letter = letter.upper()
         organisations = organisations.filter(initial=letter)
     page_obj = _page(request, organisations, ORGANISATIONS_PER_PAGE)
     response = render(
@@ -277,7 +290,7 @@ def quote_list(request):
     chosen = {}
     for param, (model, lookup) in filters.items():
         if slug := request.GET.get(param):
-            chosen[param] = get_object_or_404(model, slug=slug)
+            chosen[param] = _by_slug(model, slug)
             quotes = quotes.filter(**{lookup: chosen[param]})
     quoted = Organisation.objects.filter(quotes__in=Quote.objects.published()).distinct()
     response = render(
