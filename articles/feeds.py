@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import Article, Organisation, TopicTag
 
@@ -31,7 +32,9 @@ class LatestArticlesFeed(Feed):
         return item.headline
 
     def item_description(self, item):
-        return item.summary
+        # Feed readers render a description as HTML (Atom says so: type="html"); the
+        # summary is plain text, so "<script>" in a standfirst must arrive as text.
+        return escape(item.summary)
 
     def item_pubdate(self, item):
         return item.published_at

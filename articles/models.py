@@ -876,12 +876,17 @@ class Quote(models.Model):
         """The quoted paragraphs as safe HTML with the attribution wrapped in <cite>,
         and whether the attribution was found in them."""
         rendered = [str(sanitise_inline(p)) for p in paragraphs]
-        attribution = escape(self.attribution)
+        # Escaped as the sanitiser escapes text (quote marks stay as they are), so that
+        # "the army's spokesman said" is found.
+        attribution = html.escape(self.attribution, quote=False)
         cited_inline = False
         for index in range(len(rendered) - 1, -1, -1):
-            if attribution and attribution in rendered[index]:
-                before, _, after = rendered[index].rpartition(attribution)
-                rendered[index] = f"{before}{self.cite_html(attribution)}{after}"
+            if attribution and (
+                cited := _replace_last_in_text(
+                    rendered[index], attribution, self.cite_html(attribution)
+                )
+            ):
+                rendered[index] = cited
                 cited_inline = True
                 break
         return [mark_safe(p) for p in rendered], cited_inline
@@ -902,6 +907,24 @@ def _srcset(renditions, key):
     if key == "smallest" and all(size["smallest"] == size["name"] for size in sizes):
         return ""  # no WebP copy came out smaller: nothing to offer beside the fallback
     return ", ".join(f"{default_storage.url(size[key])} {size['width']}w" for size in sizes)
+
+
+# A tag as the sanitiser writes it: every attribute value is double-quoted with any
+# '"' inside escaped, so a ">" inside a value does not end the tag.
+_SANITISED_TAG = re.compile(r'(<[^<>"]*(?:"[^"]*"[^<>"]*)*>)')
+
+
+def _replace_last_in_text(sanitised, old, new):
+    """`sanitised` HTML with the last `old` in its text replaced by `new`; None when
+    only a tag holds it. A match inside a tag (a link's title or address) would put the
+    <cite> markup, quote marks and all, into an attribute and break it open."""
+    pieces = _SANITISED_TAG.split(sanitised)  # text, tag, text, …, text
+    for index in range(len(pieces) - 1, -1, -2):
+        before, found, after = pieces[index].rpartition(old)
+        if found:
+            pieces[index] = f"{before}{new}{after}"
+            return "".join(pieces)
+    return None
 
 
 _QUOTE_MARKS = str.maketrans({c: None for c in '"“”„«»'})
