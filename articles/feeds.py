@@ -1,18 +1,52 @@
 """RSS and Atom feeds: the whole site, each topic, each organisation."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from .models import Article, Organisation, TopicTag
 
 FEED_SIZE = 20
+# What XML 1.0 cannot carry: Django refuses to write it, failing the whole feed. Each
+# becomes a space, as a vertical tab (a word processor's line break) means one.
+XML_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(value):
+    """Strings, and lists of them, without the control characters XML cannot hold."""
+    if isinstance(value, str):
+        return XML_CONTROL_CHARACTERS.sub(" ", value)
+    if isinstance(value, list | tuple):
+        return [xml_text(item) for item in value]
+    return value
+
+
+class _XmlTextMixin:
+    # A vertical tab pasted from a word processor into one headline would otherwise
+    # turn every feed that lists the article into a server error.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{name: xml_text(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **{name: xml_text(value) for name, value in kwargs.items()})
+
+
+class RssFeed(_XmlTextMixin, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(_XmlTextMixin, Atom1Feed):
+    pass
 
 
 class LatestArticlesFeed(Feed):
+    feed_type = RssFeed
+
     def title(self):
         return settings.SITE_NAME
 
@@ -85,15 +119,15 @@ class OrganisationFeed(LatestArticlesFeed):
 
 # Atom has a subtitle where RSS has a description; the items are the same.
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = LatestArticlesFeed.description
 
 
 class TopicAtomFeed(TopicFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = TopicFeed.description
 
 
 class OrganisationAtomFeed(OrganisationFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = OrganisationFeed.description

@@ -4,6 +4,8 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
+from articles.models import TopicTag
+
 from .conftest import make_article, make_organisation
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -62,3 +64,18 @@ def test_feed_items_carry_a_summary_date_link_and_topics(client, seed):
 def test_feeds_of_unknown_topics_or_organisations_are_not_found(client, db):
     assert client.get("/topics/nothing/rss/").status_code == 404
     assert client.get("/organisations/nobody/atom/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/feeds/rss/", "/feeds/atom/", "/topics/iraq/rss/", "/topics/iraq/atom/"]
+)
+def test_a_control_character_pasted_into_a_story_does_not_break_the_feeds(client, db, url):
+    # A vertical tab is how a word processor writes a line break; XML cannot hold it.
+    article = make_article(
+        headline="Rockets\x0bhit Camp Taji", standfirst="Summary\x0c", byline="A\x08B"
+    )
+    article.tags.add(TopicTag.objects.create(name="Iraq\x1b", slug="iraq"))
+    response = client.get(url)
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)
+    assert "Rockets hit Camp Taji" in [t.text for t in root.iter() if t.tag.endswith("title")]

@@ -75,3 +75,9 @@ def test_robots_txt_points_to_the_sitemaps_and_keeps_crawlers_out_of_admin(clien
     assert "Disallow: /admin/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
     assert "Sitemap: http://testserver/sitemap-news.xml" in text
+
+
+def test_a_control_character_in_a_headline_keeps_the_news_sitemap_well_formed(client, db):
+    make_article(headline="Rockets\x0bhit Camp Taji")
+    root = ElementTree.fromstring(client.get("/sitemap-news.xml").content)
+    assert [t.text for t in root.iter(f"{NEWS}title")] == ["Rockets hit Camp Taji"]

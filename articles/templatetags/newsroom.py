@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles import feeds
+
 register = template.Library()
 
 # As Django's json_script: JSON cannot close the <script> element or open a comment.
@@ -21,6 +23,12 @@ PUBLISHER_LOGO = "img/logo.png"
 def w3c_datetime(value):
     """ "2021-03-01T09:30:00+00:00": the form sitemaps ask for, without microseconds."""
     return timezone.localtime(value).replace(microsecond=0).isoformat() if value else ""
+
+
+@register.filter(is_safe=True)
+def xml_text(value):
+    """Text without the control characters XML 1.0 cannot hold (see feeds.py)."""
+    return feeds.xml_text(value)
 
 
 @register.simple_tag(takes_context=True)
