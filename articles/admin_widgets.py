@@ -2,6 +2,29 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from taggit.forms import TagWidget
+from taggit.utils import _parse_tags
+
+# Typographic quotes, as macOS and word processors type them, group a name too.
+_CURLY_QUOTES = str.maketrans("“”„", '"""')
+
+
+def parse_tags(text):
+    """The tag names typed in a tag box (settings.TAGGIT_TAGS_FROM_STRING).
+
+    As django-taggit reads them, except that the box says "separated by commas" and
+    means it: "US military" is one tag, not "US" and "military". Names that differ only
+    in capitals are one tag, written as first typed.
+    """
+    text = (text or "").translate(_CURLY_QUOTES)
+    if "," not in text and '"' not in text:
+        names = [text.strip()] if text.strip() else []
+    else:
+        # taggit returns its names sorted: put them back in the order they were typed.
+        names = sorted(_parse_tags(text), key=text.find)
+    unique = {}
+    for name in names:
+        unique.setdefault(name.casefold(), name)
+    return list(unique.values())
 
 
 class TagAutocompleteWidget(TagWidget):

@@ -81,6 +81,14 @@ class EditLocked(models.Model):
 # --- Tags: two separate vocabularies ------------------------------------------------
 
 
+class TagSlugMixin:
+    """A slug for every tag name: one of punctuation alone ("?", "<>") slugifies to
+    nothing, and a tag page with an empty address cannot be linked to."""
+
+    def slugify(self, tag, i=None):
+        return super().slugify(tag if slugify(tag, allow_unicode=True) else "tag", i)
+
+
 class TopicTagQuerySet(models.QuerySet):
     def with_article_count(self):
         """Only tags with published articles, annotated with how many, most used first."""
@@ -97,7 +105,7 @@ class TopicTagQuerySet(models.QuerySet):
 
 
 @reversion.register()
-class TopicTag(TagBase):
+class TopicTag(TagSlugMixin, TagBase):
     """A topic that articles are filed under ("Iraq", "US military")."""
 
     # Keeps taggit's natural-key manager: the fixtures name tags, not ids.
@@ -128,7 +136,7 @@ class TaggedArticle(TaggedItemBase):
 
 
 @reversion.register()
-class OrganisationTag(TagBase):
+class OrganisationTag(TagSlugMixin, TagBase):
     """Staff's own vocabulary for organisations ("armed group", "state actor")."""
 
     class Meta:

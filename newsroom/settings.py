@@ -169,8 +169,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 26 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "Iraq" and "iraq" are one tag.
+# "Iraq" and "iraq" are one tag; "US military" typed alone is one tag, not two.
 TAGGIT_CASE_INSENSITIVE = True
+TAGGIT_TAGS_FROM_STRING = "articles.admin_widgets.parse_tags"
 
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 SITE_DESCRIPTION = env.str(
