@@ -7,6 +7,7 @@ with images that passed it.
 import hashlib
 import logging
 from io import BytesIO
+from pathlib import Path
 
 from django import forms
 from django.core.files.base import ContentFile
@@ -24,6 +25,7 @@ EXIF_ORIENTATION = 0x0112
 EXIF_GPS_IFD = 0x8825
 JPEG_QUALITY = 85
 WEBP_QUALITY = 80
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
 def clean_image(file):
@@ -57,8 +59,24 @@ def clean_image(file):
     return ContentFile(output.getvalue())
 
 
+def name_for_content(file):
+    """The upload's name, ending as its content does, with no other dot in it.
+
+    The web server picks a file's type by its name: a GIF uploaded as "page.html" or
+    "page.js" would be served from the site's own address as a page or a script, and
+    "photo.php.jpg" runs as PHP under some Apache setups.
+    """
+    file.seek(0)
+    with Image.open(file) as image:
+        extension = EXTENSIONS.get(image.format) or image.format.lower()
+    file.seek(0)
+    stem = Path(file.name).stem.replace(".", "-").strip("-") or "image"
+    return f"{stem}.{extension}"
+
+
 class CleanImageField(models.ImageField):
-    """An ImageField that straightens and strips an upload before storing it."""
+    """An ImageField that straightens and strips an upload, and names it by its
+    content, before storing it."""
 
     def formfield(self, **kwargs):
         # A plain file field: Django's image form field would answer every bad file with
@@ -78,6 +96,7 @@ class CleanImageField(models.ImageField):
             cleaned = clean_image(file)
             if cleaned is not None:
                 file.file = cleaned
+            file.name = name_for_content(file)
         return super().pre_save(model_instance, add)
 
 

@@ -1,9 +1,16 @@
+import re
+import zipfile
+
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
+# A photo never holds a web page: one that does is a polyglot, a file made to be read
+# as something else too. Only tags of five letters or more, so that the bytes of an
+# ordinary photo practically never spell one by chance.
+_WEB_CODE = re.compile(rb"<(?:script|iframe|object|embed|html|body|\?php)[\s/>]", re.I)
 
 
 def validate_image_upload(file):
@@ -47,6 +54,7 @@ def validate_image_upload(file):
                     params={"width": width, "height": height},
                 )
             image.load()
+        _refuse_polyglot(file)
     except ValidationError:
         raise
     except Image.DecompressionBombError as error:
@@ -61,6 +69,28 @@ def validate_image_upload(file):
     finally:
         if position is not None:
             file.seek(position)
+
+
+def _refuse_polyglot(file):
+    """Refuse an image with an archive or web page code joined to it or hidden in it.
+
+    Refused rather than re-encoded: a clean upload is kept byte for byte as the
+    photographer exported it (see images.clean_image), and such a file is no photo.
+    """
+    file.seek(0)
+    if zipfile.is_zipfile(file):
+        hidden = "a ZIP archive"
+    else:
+        file.seek(0)
+        if not (found := _WEB_CODE.search(file.read())):
+            return
+        hidden = f"web page code (“{found.group().decode('ascii').strip()}”)"
+    raise ValidationError(
+        "The image has %(hidden)s hidden in it. Open it in a photo editor, export it "
+        "again and upload the new file.",
+        code="image_polyglot",
+        params={"hidden": hidden},
+    )
 
 
 def _looks_like_svg(head):

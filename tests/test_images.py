@@ -2,13 +2,15 @@
 good ones straightened, stripped of location and cut into renditions once."""
 
 import struct
+import zipfile
 import zlib
 from io import BytesIO, StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import encode_multipart
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from articles.models import Article, Organisation
 
@@ -40,6 +42,23 @@ def _png_claiming(width, height):
     )
 
 
+def _png_with_text(text):
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", text)
+    output = BytesIO()
+    Image.new("RGB", (32, 32), "olive").save(output, format="PNG", pnginfo=info)
+    return output.getvalue()
+
+
+def _zip():
+    output = BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr("payload.html", "<script>alert(1)</script>")
+    return output.getvalue()
+
+
+PAGE = b"<html><body><script>alert(document.cookie)</script></body></html>"
+
 BAD_FILES = {
     "svg": (
         "chart.svg",
@@ -55,14 +74,29 @@ BAD_FILES = {
     "decompression bomb": ("bomb.png", _png_claiming(30_000, 30_000), "too large to open safely"),
     "over 40 megapixels": ("huge.png", _png_claiming(8_000, 6_000), "more than 40 megapixels"),
     "over 20 MB": ("big.jpg", b"\xff\xd8" + b"\x00" * (20 * 1024 * 1024), "larger than 20 MB"),
+    "25 MB": ("huge.jpg", _image("JPEG") + b"\x00" * (25 * 1024 * 1024), "larger than 20 MB"),
     "another format": ("scan.jpg", _image("BMP"), "Only JPEG, PNG, WebP and GIF"),
+    "svg with a script, named .png": (
+        "logo.png",
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+        b"<script>alert(1)</script></svg>",
+        "SVG drawings cannot be uploaded",
+    ),
+    # Polyglots: valid images that are something else too.
+    "GIF with a web page appended": ("anim.gif", _image("GIF") + PAGE, "web page code"),
+    "JPEG with a script appended": ("photo.jpg", _image("JPEG") + PAGE[12:], "“<script>”"),
+    "PNG with a script in a text chunk": ("chart.png", _png_with_text(PAGE.decode()), "“<html>”"),
+    "JPEG with a ZIP archive appended": ("photo.jpg", _image("JPEG") + _zip(), "a ZIP archive"),
 }
 
 
 @pytest.mark.parametrize("kind", BAD_FILES)
 def test_a_bad_lead_image_is_refused_with_its_reason_and_nothing_is_stored(
-    editor_client, media_root, kind
+    editor_client, media_root, settings, tmp_path, kind
 ):
+    # Uploads over 5 MB wait in a temporary file while the form checks them.
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "uploading"
+    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
     name, content, message = BAD_FILES[kind]
     article = make_article()
     url = reverse("admin:articles_article_change", args=[article.pk])
@@ -70,12 +104,13 @@ def test_a_bad_lead_image_is_refused_with_its_reason_and_nothing_is_stored(
     data["lead_image"] = SimpleUploadedFile(name, content)
     response = editor_client.post(url, data)
     assert response.status_code == 200
-    assert message in str(response.context["adminform"].form.errors["lead_image"])
+    assert message in " ".join(response.context["adminform"].form.errors["lead_image"])
     assert stored_files(media_root) == []
+    assert stored_files(settings.FILE_UPLOAD_TEMP_DIR) == []
     assert not Article.objects.get().lead_image
 
 
-@pytest.mark.parametrize("kind", ["svg", "decompression bomb"])
+@pytest.mark.parametrize("kind", ["svg", "decompression bomb", "GIF with a web page appended"])
 def test_a_bad_logo_is_refused_too(editor_client, media_root, kind):
     name, content, message = BAD_FILES[kind]
     organisation = make_organisation()
@@ -168,3 +203,75 @@ def test_the_command_makes_renditions_for_images_stored_before_them(media_root, 
     Article.objects.filter(pk=article.pk).update(lead_image_renditions={})
     call_command("make_renditions", stdout=StringIO())
     assert Article.objects.get().lead_image_renditions["sizes"][0]["width"] == 480
+
+
+@pytest.mark.parametrize(
+    "uploaded, stored",
+    [
+        ("page.html", "page.gif"),  # a GIF: served as a web page under its own name
+        ("script.js", "script.gif"),
+        ("photo.php.jpg", "photo-php.gif"),
+        (".htaccess", "htaccess.gif"),
+        ("NO EXTENSION", "NO_EXTENSION.gif"),
+        ("animation.GIF", "animation.gif"),
+    ],
+)
+def test_an_image_is_stored_under_the_extension_of_its_content(
+    editor_client, media_root, uploaded, stored
+):
+    article = make_article()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = change_form_data(editor_client.get(url), lead_image_alt="Alt")
+    data["lead_image"] = SimpleUploadedFile(uploaded, _image("GIF"))
+    assert editor_client.post(url, data).status_code == 302
+    assert Article.objects.get().lead_image.name.rsplit("/", 1)[1] == stored
+
+
+BOUNDARY = "NewsroomBoundary"
+
+
+def _post_with_raw_file_name(client, url, data, disposition):
+    """Post the form with the file named exactly as a hostile client writes it: the
+    test client would strip the directories itself, before Django could."""
+    body = encode_multipart(BOUNDARY, data)
+    closing = f"--{BOUNDARY}--\r\n".encode()
+    part = (
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="lead_image"; '
+            f"{disposition}\r\nContent-Type: image/png\r\n\r\n"
+        ).encode()
+        + _image("PNG")
+        + b"\r\n"
+    )
+    body = body.removesuffix(closing) + part + closing
+    return client.post(url, body, content_type=f"multipart/form-data; boundary={BOUNDARY}")
+
+
+@pytest.mark.parametrize(
+    "disposition",
+    [
+        'filename="../../../escaped.png"',
+        'filename="..\\..\\escaped.png"',
+        'filename="....//....//escaped.png"',
+        'filename="&#46;&#46;/&#46;&#46;/escaped.png"',
+        "filename*=UTF-8''..%2F..%2F..%2Fescaped.png",
+        'filename="/tmp/escaped.png"',
+        'filename=".."',
+        'filename="%2e%2e%2fescaped.png"',
+    ],
+)
+def test_a_file_name_with_dot_dots_never_leaves_media_root(
+    editor_client, media_root, tmp_path, disposition
+):
+    article = make_article()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = change_form_data(editor_client.get(url), lead_image_alt="Alt")
+    response = _post_with_raw_file_name(editor_client, url, data, disposition)
+    assert response.status_code in (200, 302)
+    # Whatever became of the name, the only files written are the image (and its
+    # renditions) in their folders under MEDIA_ROOT.
+    written = stored_files(tmp_path)
+    assert all(name.startswith(("media/articles/", "media/renditions/")) for name in written)
+    assert all(".." not in name and "%" not in name for name in written), written
+    name = Article.objects.get().lead_image.name
+    assert name == "" or (media_root / name).is_file()
