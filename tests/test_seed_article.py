@@ -120,19 +120,71 @@ def _organisation_with_taken_slug():
     return row
 
 
+def _seed_row(fixture, model, pk=1, **fields):
+    rows = json.loads((FIXTURE_DIR / fixture).read_text(encoding="utf-8"))
+    row = next(r for r in rows if r["model"] == model and r.get("pk") == 1)
+    return {**row, "pk": pk, "fields": {**row["fields"], **fields}}
+
+
+def _changed_appeal():
+    return _seed_row(
+        "02_appeals.json", "articles.donationappeal", message="Changed by a bad fixture"
+    )
+
+
+def _appeal(pk, **fields):
+    return _seed_row("02_appeals.json", "articles.donationappeal", pk, **fields)
+
+
+def _donation(pk, **fields):
+    return _seed_row("02_appeals.json", "articles.donation", pk, **fields)
+
+
+def _organisation_tagged(tag):
+    return {
+        "model": "articles.taggedorganisation",
+        "pk": 99,
+        "fields": {"content_object": 1, "tag": [tag]},
+    }
+
+
+# Each bad fixture changes a seed row first, to show the whole load is rolled back,
+# and the error names what was wrong (in words both SQLite and PostgreSQL use).
 BAD_FIXTURES = {
-    "malformed": '[{"model": "articles.organisation", "pk": 1, "fields": {"name": ',
-    "missing foreign key": json.dumps([_renamed_organisation(), _quote_of_missing_article()]),
-    "duplicate slug": json.dumps([_renamed_organisation(), _organisation_with_taken_slug()]),
+    "malformed": ('[{"model": "articles.organisation", "pk": 1, "fields": {"name": ', "bad.json"),
+    "missing foreign key": (
+        [_renamed_organisation(), _quote_of_missing_article()],
+        "articles_quote",
+    ),
+    "duplicate slug": ([_renamed_organisation(), _organisation_with_taken_slug()], "slug"),
+    "organisation tagged with an unknown tag": (
+        [_renamed_organisation(), _organisation_tagged("no such tag")],
+        "TaggedOrganisation(pk=99)",
+    ),
+    "appeal with a zero goal": (
+        [_changed_appeal(), _appeal(2, goal="0.00", is_active=False)],
+        "appeal_goal_positive",
+    ),
+    "a second active appeal": (
+        [_changed_appeal(), _appeal(2, campaign_month="2021-04-01")],
+        "is_active",
+    ),
+    "donation to a missing appeal": ([_changed_appeal(), _donation(2, appeal=999)], "appeal_id"),
+    "negative donation": (
+        [_changed_appeal(), _donation(2, amount="-10.00")],
+        "donation_amount_positive",
+    ),
 }
 
 
 @pytest.mark.parametrize("kind", BAD_FIXTURES)
 def test_a_bad_fixture_fails_clearly_and_leaves_the_database_as_it_was(seed, tmp_path, kind):
+    rows, named = BAD_FIXTURES[kind]
     before = _snapshot()
     bad = tmp_path / "bad.json"
-    bad.write_text(BAD_FIXTURES[kind], encoding="utf-8")
+    bad.write_text(rows if isinstance(rows, str) else json.dumps(rows), encoding="utf-8")
     with pytest.raises((DeserializationError, IntegrityError)) as error:
         call_command("loaddata", str(bad), verbosity=0)
     assert "Problem installing fixture" in str(error.value)
+    assert named in str(error.value)
     assert _snapshot() == before
