@@ -163,6 +163,7 @@ def hostile(payload, media_root, editor):
             description=payload,
             country=payload,
             website="https://example.org/",
+            logo=_png(),
         )
         organisation_tag = OrganisationTag.objects.create(name=payload, slug="hostile-org-tag")
         organisation.tags.add(organisation_tag)
@@ -196,7 +197,12 @@ def hostile(payload, media_root, editor):
     )
     Correction.objects.create(article=article, what_was_wrong=payload, what_is_right=payload)
     share_link = ShareLink.objects.create(article=article, note=payload)
-    appeal = make_appeal(message=payload, is_active=True, donate_url="https://example.org/give")
+    appeal = make_appeal(
+        message=payload,
+        currency_symbol="\"'<&>",  # five characters, every one that HTML escapes
+        is_active=True,
+        donate_url="https://example.org/give",
+    )
     Donation.objects.create(appeal=appeal, amount=10, note=payload)
     return SimpleNamespace(
         article=article, organisation=organisation, share_link=share_link, appeal=appeal
@@ -375,6 +381,29 @@ def test_admin_pages_show_hostile_text_as_text(editor_client, hostile, payload):
         reverse("admin:index"),
     ]:
         assert payload.strip() in visible_text(editor_client.get(url).content.decode()), url
+
+
+def test_admin_messages_show_hostile_text_as_text(editor_client, hostile, payload):
+    changelist = reverse("admin:articles_organisation_changelist")
+    selected = [hostile.organisation.pk]
+    for action in ("add_tag", "remove_tag"):
+        data = {"action": action, "_selected_action": selected, "tag": f"{payload} 2"}
+        response = editor_client.post(changelist, data, follow=True)
+        html = response.content.decode()
+        assert executable_markup(html) == [], action
+        assert f"“{payload.strip()} 2”" in visible_text(html), action
+
+
+def test_the_import_page_reports_hostile_text_as_text(editor_client, db, payload):
+    page = f"Imported {payload}\n\nA paragraph about {payload}.\n\nAnother one."
+    url = reverse("admin:articles_article_import")
+    for dry_run in ("on", ""):
+        data = {"text": page, **({"dry_run": dry_run} if dry_run else {})}
+        response = editor_client.post(url, data, follow=True)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert executable_markup(html) == [], dry_run
+        assert f"Imported {payload.strip()}" in visible_text(html), dry_run
 
 
 def test_the_edit_conflict_message_shows_hostile_text_as_text(editor_client, hostile, payload):
