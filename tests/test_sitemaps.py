@@ -78,6 +78,6 @@ def test_robots_txt_points_to_the_sitemaps_and_keeps_crawlers_out_of_admin(clien
 
 
 def test_a_control_character_in_a_headline_keeps_the_news_sitemap_well_formed(client, db):
-    make_article(headline="Rockets\x0bhit Camp Taji")
+    make_article(headline="Rockets\x0bhit Camp Taji", published_at=timezone.now())
     root = ElementTree.fromstring(client.get("/sitemap-news.xml").content)
     assert [t.text for t in root.iter(f"{NEWS}title")] == ["Rockets hit Camp Taji"]
