@@ -526,8 +526,9 @@ class Article(EditLocked):
         blank=True, help_text="A one-sentence summary under the headline."
     )
     body = models.TextField(
-        help_text="Paragraphs separated by a blank line. Links (<a href>) and emphasis "
-        "(<em>, <strong>) are kept; any other HTML is removed."
+        # The admin shows help text as HTML, so the tags are written as entities.
+        help_text="Paragraphs separated by a blank line. Links (&lt;a href&gt;) and emphasis "
+        "(&lt;em&gt;, &lt;strong&gt;) are kept; any other HTML is removed."
     )
     lead_image = CleanImageField(
         upload_to="articles/%Y/%m/", blank=True, validators=[validate_image_upload]
