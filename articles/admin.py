@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 
 from . import services
+from .admin_uploads import UploadFailureAdminMixin
 from .models import (
     Article,
     Donation,
@@ -43,7 +44,7 @@ class QuoteInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
     inlines = [QuoteInline]
     list_display = ["headline", "status", "published_at", "organisation_names", "topic_names"]
     list_filter = ["status", "published_at", "tags"]
@@ -100,7 +101,7 @@ class OrganisationActionForm(ActionForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(UploadFailureAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "country", "tag_names", "is_reviewed"]
     list_filter = ["tags", "kind", "is_reviewed"]
     search_fields = ["name", "aliases"]
