@@ -352,6 +352,15 @@ class ArticleQuerySet(models.QuerySet):
         """What readers may see: published, and not scheduled for later."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def next_scheduled_at(self):
+        """When the next scheduled article goes live, or None."""
+        return (
+            self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+
     def for_listing(self):
         return self.prefetch_related("tags").order_by("-published_at", "-pk")
 

@@ -209,5 +209,5 @@ def test_list_pages_run_a_bounded_number_of_queries(
         "/topics/iraq/",
         "/organisations/tags/iraq/",
     ):
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200

@@ -1,0 +1,137 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from articles import services
+from articles.caching import keys_for
+from articles.models import Article, Organisation
+
+from .conftest import make_article, make_organisation
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run the purges a save schedules, as the real commit would."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+
+    return run
+
+
+def test_the_second_request_is_served_from_the_cache(client, seed, django_assert_num_queries):
+    first = client.get(seed.get_absolute_url())
+    assert first["X-Cache"] == "MISS"
+    with django_assert_num_queries(0):
+        second = client.get(seed.get_absolute_url())
+    assert second["X-Cache"] == "HIT"
+    assert second.content == first.content
+
+
+def test_pages_name_what_they_show_as_surrogate_keys(client, seed):
+    response = client.get(seed.get_absolute_url())
+    keys = set(response["xkey"].split())
+    assert {f"article-{seed.pk}", f"donationappeal-{seed.appeal_id}"} <= keys
+    assert {f"topictag-{tag.pk}" for tag in seed.tags.all()} <= keys
+    assert {f"organisation-{o.pk}" for o in seed.organisations.all()} <= keys
+    assert response["Surrogate-Key"] == response["xkey"]
+    assert "s-maxage=600" in response["Cache-Control"]
+    assert "stale-while-revalidate=30" in response["Cache-Control"]
+
+
+def test_an_edit_to_the_article_is_visible_on_the_next_request(client, seed, commit):
+    client.get(seed.get_absolute_url())
+    client.get("/")
+
+    def edit():
+        seed.headline = "Edited headline"
+        seed.save()
+
+    commit(edit)
+    for url in (seed.get_absolute_url(), "/", "/topics/iraq/", "/organisations/isis/"):
+        response = client.get(url)
+        assert response["X-Cache"] == "MISS", url
+        assert "Edited headline" in response.content.decode(), url
+
+
+def test_renaming_an_organisation_refreshes_the_articles_that_name_it(client, seed, commit):
+    client.get(seed.get_absolute_url())
+    coalition = Organisation.objects.get(name="US-led coalition")
+
+    def rename():
+        coalition.name = "Global Coalition"
+        coalition.save()
+
+    commit(rename)
+    assert "Global Coalition" in client.get(seed.get_absolute_url()).content.decode()
+
+
+def test_a_new_donation_refreshes_the_appeal_bar(client, seed, commit):
+    client.get(seed.get_absolute_url())
+    commit(lambda: services.appeal_record_donation(appeal=seed.appeal, amount=Decimal("329")))
+    assert "1,000 $" in client.get(seed.get_absolute_url()).content.decode()
+
+
+def test_an_unrelated_change_keeps_the_page_cached(client, seed, commit):
+    client.get(seed.get_absolute_url())
+    commit(lambda: make_organisation(name="Unrelated Ministry"))
+    assert client.get(seed.get_absolute_url())["X-Cache"] == "HIT"
+
+
+def test_a_new_article_appears_on_the_front_page_at_once(client, seed, commit):
+    client.get("/")
+    commit(lambda: make_article(headline="Breaking story"))
+    assert "Breaking story" in client.get("/").content.decode()
+
+
+def test_a_draft_is_never_cached(client, seed, commit):
+    def unpublish():
+        seed.status = Article.Status.DRAFT
+        seed.save()
+
+    commit(unpublish)
+    for _ in range(2):
+        response = client.get(seed.get_absolute_url())
+        assert response.status_code == 404
+        assert "X-Cache" not in response and "s-maxage" not in response.get("Cache-Control", "")
+
+    def publish():
+        seed.status = Article.Status.PUBLISHED
+        seed.save()
+
+    commit(publish)
+    assert client.get(seed.get_absolute_url()).status_code == 200
+
+
+def test_staff_bypass_the_cache(client, seed, editor):
+    client.get(seed.get_absolute_url())
+    client.force_login(editor)
+    response = client.get(seed.get_absolute_url())
+    assert "X-Cache" not in response
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+def test_a_scheduled_article_bounds_how_long_lists_are_cached(client, seed):
+    make_article(published_at=timezone.now() + timedelta(seconds=30))
+    response = client.get("/")
+    s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+    assert 1 <= s_maxage <= 31
+
+
+def test_an_unchanged_page_answers_not_modified(client, seed):
+    etag = client.get(seed.get_absolute_url())["ETag"]
+    response = client.get(seed.get_absolute_url(), headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_keys_for_flattens_objects_strings_and_lists(seed):
+    organisation = Organisation.objects.get(name="ISIS")
+    assert keys_for("front", seed, [organisation, None], []) == {
+        "front",
+        f"article-{seed.pk}",
+        f"organisation-{organisation.pk}",
+    }

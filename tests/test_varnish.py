@@ -1,0 +1,161 @@
+"""Varnish in front of a live server: pages are cached and purged by surrogate key."""
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from articles import services
+from articles.models import Article, Organisation
+
+from .services import in_ci
+
+VCL = Path(__file__).resolve().parents[1] / "deploy" / "varnish" / "default.vcl"
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def varnish(live_server, settings, tmp_path):
+    binary = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    if not Path(binary).exists():
+        reason = "varnishd is not installed (apt-get install varnish varnish-modules)"
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    backend_port = live_server.url.rsplit(":", 1)[1]
+    vcl = tmp_path / "newsroom.vcl"
+    vcl.write_text(VCL.read_text().replace('.port = "8000";', f'.port = "{backend_port}";'))
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "-F",
+            "-j",
+            "none",
+            "-a",
+            f"127.0.0.1:{port}",
+            "-f",
+            str(vcl),
+            "-n",
+            str(tmp_path / "varnish"),
+            "-s",
+            "malloc,32m",
+            "-T",
+            "none",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"varnishd did not start: {process.stderr.read().decode()[-500:]}")
+            time.sleep(0.1)
+    settings.FRONTEND_CACHE_URLS = [f"{url}/"]
+    settings.ALLOWED_HOSTS = ["*"]
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.headers, response.read().decode()
+
+
+def _get_status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    from django.core.management import call_command
+
+    call_command("loaddata", "01_organisations", "02_appeals", "03_articles", verbosity=0)
+    return Article.objects.get()
+
+
+def test_the_second_request_is_a_hit(varnish, seeded):
+    url = varnish + seeded.get_absolute_url()
+    first, _ = _get(url)
+    second, body = _get(url)
+    assert first["X-Varnish-Cache"] == "MISS"
+    assert second["X-Varnish-Cache"] == "HIT"
+    assert seeded.headline in body
+    assert "xkey" not in second
+
+
+def test_an_edit_to_the_article_is_visible_on_the_next_request(varnish, seeded):
+    url = varnish + seeded.get_absolute_url()
+    _get(url)
+    _get(url)
+    seeded.headline = "U.S. Forces Close Bases After Camp Taji Attacks"
+    seeded.save()
+    headers, body = _get(url)
+    assert "U.S. Forces Close Bases After Camp Taji Attacks" in body
+    assert headers["X-Varnish-Cache"] == "MISS"
+
+
+def test_renaming_an_organisation_it_quotes_is_visible_on_the_next_request(varnish, seeded):
+    url = varnish + seeded.get_absolute_url()
+    _get(url)
+    coalition = Organisation.objects.get(name="US-led coalition")
+    coalition.name = "Global Coalition against Daesh"
+    coalition.save()
+    _, body = _get(url)
+    assert "Global Coalition against Daesh" in body
+
+
+def test_a_new_donation_is_visible_on_the_next_request(varnish, seeded):
+    url = varnish + seeded.get_absolute_url()
+    _get(url)
+    _, before = _get(url)
+    assert "671 $" in before
+    services.appeal_record_donation(appeal=seeded.appeal, amount=Decimal("329"))
+    _, after = _get(url)
+    assert "1,000 $" in after and "671 $" not in after
+
+
+def test_a_draft_never_enters_the_cache(varnish, seeded):
+    seeded.status = Article.Status.DRAFT
+    seeded.save()
+    url = varnish + seeded.get_absolute_url()
+    assert _get_status(url)[0] == 404
+    assert _get_status(url)[0] == 404
+    seeded.status = Article.Status.PUBLISHED
+    seeded.save()
+    status, headers = _get_status(url)
+    assert status == 200
+
+
+def test_staff_always_reach_django(varnish, seeded):
+    request = urllib.request.Request(
+        varnish + seeded.get_absolute_url(), headers={"Cookie": "sessionid=whatever"}
+    )
+    for _ in range(2):
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["X-Varnish-Cache"] == "MISS"
