@@ -96,6 +96,14 @@ class PrivateRedis:
         self.stop()
         raise RuntimeError(f"redis-server did not start on port {self.port}")
 
+    def shut_down_saving(self):
+        """A clean stop that keeps the data, as a restart with persistence or a network
+        cut does: the cached pages are still there when Redis comes back."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"SHUTDOWN SAVE\r\n")
+        self.process.wait(timeout=10)
+        self.process = None
+
     def stop(self):
         if self.process is not None:
             self.process.kill()
@@ -137,21 +145,10 @@ def test_the_redis_settings_are_the_ones_this_file_tests(settings):
 
 
 @pytest.fixture
-def cached_pages(private_redis, settings):
-    """Reader pages cached in the private Redis by Django's per-site cache middleware.
-
-    The site caches nothing itself yet; page caching is what a busy deployment turns on
-    first, and it is the heaviest use of the cache a reader can meet.
-    """
+def redis_cache(private_redis):
+    """The project's cache settings, pointed at the private Redis."""
     with override_settings(
-        CACHES=_redis_cache(private_redis.url),
-        DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=True,
-        CACHE_MIDDLEWARE_SECONDS=600,
-        MIDDLEWARE=[
-            "django.middleware.cache.UpdateCacheMiddleware",
-            *settings.MIDDLEWARE,
-            "django.middleware.cache.FetchFromCacheMiddleware",
-        ],
+        CACHES=_redis_cache(private_redis.url), DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=True
     ):
         yield private_redis
 
@@ -164,23 +161,23 @@ def _get_counting_queries(client, url):
     return response, len(queries), elapsed
 
 
-def test_pages_are_served_from_the_database_while_redis_is_down(client, db, cached_pages, caplog):
+def test_pages_are_served_from_the_database_while_redis_is_down(client, db, redis_cache, caplog):
     """Not lost: the page itself, and an edit made while the cache was away."""
     article = make_article(headline="Rockets hit Camp Taji")
     url = article.get_absolute_url()
 
     response, queries, _ = _get_counting_queries(client, url)
-    assert response.status_code == 200 and queries > 0
+    assert (response.status_code, response["X-Cache"]) == (200, "MISS") and queries > 0
     response, queries, _ = _get_counting_queries(client, url)
-    assert response.status_code == 200
-    assert queries == 0, "the second view should come from the Redis cache"
+    assert (response.status_code, response["X-Cache"], queries) == (200, "HIT", 0)
 
-    cached_pages.stop()
-    Article.objects.filter(pk=article.pk).update(headline="Edited during the cache outage")
+    redis_cache.stop()
     with caplog.at_level(logging.ERROR, logger="django_redis"):
+        article.headline = "Edited during the cache outage"
+        article.save()
         response, queries, elapsed = _get_counting_queries(client, url)
     page = response.content.decode()
-    assert response.status_code == 200
+    assert (response.status_code, response["X-Cache"]) == (200, "MISS")
     assert queries > 0, "with Redis down the page must come from the database"
     assert "Edited during the cache outage" in page
     for leak in ("redis", "ConnectionError", "Connection refused", "Traceback"):
@@ -190,13 +187,34 @@ def test_pages_are_served_from_the_database_while_redis_is_down(client, db, cach
     assert logged and all(r.levelno >= logging.ERROR for r in logged)
     assert any("Connection" in str(r.exc_info[1]) for r in logged if r.exc_info)
 
-    cached_pages.start()
+    redis_cache.start()
     response, queries, _ = _get_counting_queries(client, url)
-    assert response.status_code == 200 and queries > 0
+    assert (response.status_code, response["X-Cache"]) == (200, "MISS") and queries > 0
     response, queries, _ = _get_counting_queries(client, url)
-    assert response.status_code == 200
-    assert queries == 0, "caching should resume once Redis is back"
+    assert (response.status_code, response["X-Cache"], queries) == (200, "HIT", 0)
     assert "Edited during the cache outage" in response.content.decode()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: a purge sent while Redis is unreachable is lost, so when Redis "
+    "returns with its data the old page is served until PAGE_CACHE_SECONDS runs out",
+)
+def test_an_edit_made_while_redis_was_away_shows_when_it_returns_with_its_data(
+    client, db, redis_cache, django_capture_on_commit_callbacks
+):
+    article = make_article(headline="Rockets hit Camp Taji")
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "HIT"
+
+    redis_cache.shut_down_saving()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.headline = "Edited during the cache outage"
+        article.save()
+    redis_cache.start()
+
+    assert "Edited during the cache outage" in client.get(url).content.decode()
 
 
 # --- SQLite under concurrent writers ---------------------------------------------------
@@ -464,8 +482,16 @@ def _terminate_own_backend():
     return pid
 
 
+@pytest.fixture
+def no_page_cache(settings):
+    # Every request must reach the database, not be answered from the page cache.
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @postgres_only
-def test_a_dropped_postgresql_connection_is_replaced_before_the_next_page(transactional_db):
+def test_a_dropped_postgresql_connection_is_replaced_before_the_next_page(
+    transactional_db, no_page_cache
+):
     """Not lost: the edit committed before the connection died, and the next reader."""
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
     article = make_article(headline="Before the outage")
@@ -482,7 +508,7 @@ def test_a_dropped_postgresql_connection_is_replaced_before_the_next_page(transa
 
 
 @postgres_only
-def test_without_health_checks_the_first_page_after_a_drop_fails(transactional_db):
+def test_without_health_checks_the_first_page_after_a_drop_fails(transactional_db, no_page_cache):
     """The control for the test above: it is CONN_HEALTH_CHECKS that saves that page."""
     article = make_article(headline="Before the outage")
     connection.close()
