@@ -122,8 +122,8 @@ def main():
     print(f"- article views after the run showing an older headline: {stale} of {views}")
     for detail, count in error_summary(recorder.results):
         print(f"- error: {detail} × {count}")
-    if "Traceback" in log:
-        print(f"- gunicorn logged {log.count('Traceback')} tracebacks; last lines:")
+    if "Internal Server Error" in log:
+        print(f"- gunicorn logged {log.count('Internal Server Error')} server errors; last lines:")
         print("\n".join("    " + line for line in log.strip().splitlines()[-8:]))
     sys.exit(0 if ok and errors == 0 else 1)
 
