@@ -119,7 +119,10 @@ def main():
     print(f"- reader pages served from the page cache: {hits / max(reads, 1):.0%}")
     for line in report:
         print(f"- {line}")
-    print(f"- article views after the run showing an older headline: {stale} of {views}")
+    print(
+        f"- views of an article just after its acknowledged save that still showed the "
+        f"old headline (goal 0): {stale} of {views}"
+    )
     for detail, count in error_summary(recorder.results):
         print(f"- error: {detail} × {count}")
     if "Internal Server Error" in log:
