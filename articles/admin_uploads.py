@@ -36,13 +36,16 @@ class UploadFailureAdminMixin:
                 super().save_model(request, obj, form, change)
             return
         except OSError as error:
-            unstored = _drop_unstored_files(obj, form)
-            if not unstored:
+            dropped = _drop_new_files(obj, form)
+            if not dropped:
                 raise
             logger.exception("Upload not stored for %s %s", obj._meta.label, obj.pk or "(new)")
             reason = _REASONS.get(error.errno, f"the media storage failed ({error.strerror})")
+        if not change:
+            # The rolled-back INSERT may have left its id on the object.
+            obj.pk, obj._state.adding = None, True
         super().save_model(request, obj, form, change)
-        names = " and ".join(str(field.verbose_name) for field in unstored)
+        names = " and ".join(str(field.verbose_name) for field in dropped)
         self.message_user(
             request,
             f"The {names} could not be stored: {reason}. The {obj._meta.verbose_name} "
@@ -74,15 +77,24 @@ class UploadFailureAdminMixin:
         )
 
 
-def _drop_unstored_files(obj, form):
-    """Put back the previous value of every file field whose new file was not stored."""
-    unstored = []
+def _drop_new_files(obj, form):
+    """Put back the previous value of every file field given a new file in this form.
+
+    A new file that was stored before the failure (the disk filled while writing the
+    renditions cut from it) is deleted: the row that would have pointed to it was rolled
+    back.
+    """
+    dropped = []
     for field in obj._meta.concrete_fields:
-        if not isinstance(field, models.FileField):
+        if not isinstance(field, models.FileField) or field.name not in form.changed_data:
             continue
         file = getattr(obj, field.attname)
-        if file and not file._committed:
-            previous = form.initial.get(field.name)
-            setattr(obj, field.attname, getattr(previous, "name", previous) or "")
-            unstored.append(field)
-    return unstored
+        previous = form.initial.get(field.name)
+        previous = getattr(previous, "name", previous) or ""
+        if not file or file.name == previous:
+            continue  # cleared, or unchanged
+        if file._committed:
+            file.storage.delete(file.name)
+        setattr(obj, field.attname, previous)
+        dropped.append(field)
+    return dropped

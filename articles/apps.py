@@ -1,9 +1,20 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _repair_search_index(sender, using, **kwargs):
+    from .search import repair_sqlite_index
+
+    repair_sqlite_index(connections[using])
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Newsroom"
+    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the cache purge handlers)
+
+        post_migrate.connect(_repair_search_index, sender=self)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, transaction
 
@@ -128,6 +129,8 @@ def restore_backup(source):
             # still pending in this transaction: run them first.
             connection.check_constraints()
             call_command("flush", interactive=False, verbosity=0)
+            # flush recreated the content types under new ids: forget the cached ones.
+            ContentType.objects.clear_cache()
             call_command("loaddata", str(data_file), verbosity=0)
             if (counts := row_counts()) != manifest["rows"]:
                 raise BackupError(f"{source}: restored rows differ from the manifest: {counts}")

@@ -154,6 +154,16 @@ def cached_page(view):
     return wrapper
 
 
+def cached_with_keys(view, *keys):
+    """Cache a view that cannot tag its own response (feeds, sitemaps) under fixed keys."""
+
+    @wraps(view)
+    def tagged(request, *args, **kwargs):
+        return tag_response(view(request, *args, **kwargs), *keys)
+
+    return cached_page(tagged)
+
+
 # --- Purging ------------------------------------------------------------------------------
 
 

@@ -1,22 +1,28 @@
+import html
 import re
+import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import nh3
+import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Left, Lower, TruncMonth, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from .fields import MoneyField
+from .images import CleanImageField, renditions_for
 from .validators import validate_image_upload
 
 # What an editor may write in a body paragraph or caption; everything else is stripped.
@@ -24,6 +30,7 @@ INLINE_TAGS = {"a", "em", "strong", "i", "b"}
 INLINE_ATTRIBUTES = {"a": {"href", "title"}}
 LINK_SCHEMES = {"http", "https", "mailto"}
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+ALT_TEXT_MISSING = "Describe the lead image (alt text) before the article is published."
 
 
 def sanitise_inline(text):
@@ -47,11 +54,53 @@ def plain_text(html):
     return nh3.clean(html, tags=set())
 
 
+class EditLocked(models.Model):
+    """Optimistic locking for rows edited in the admin.
+
+    Every save draws a new token; the admin form carries the token it was opened with
+    and refuses to save when the row's token has moved on (see admin_locking.py).
+    A random token rather than a counter: restoring an old revision then brings no
+    number back that a stale form could match.
+    """
+
+    edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.edit_token = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            # A partial save (e.g. publishing from the changelist) is still an edit that
+            # an open form must not overwrite.
+            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_token"}
+        super().save(*args, **kwargs)
+
+
 # --- Tags: two separate vocabularies ------------------------------------------------
 
 
+class TopicTagQuerySet(models.QuerySet):
+    def with_article_count(self):
+        """Only tags with published articles, annotated with how many, most used first."""
+        return (
+            self.annotate(
+                article_count=Count(
+                    "tagged_articles",
+                    filter=Q(tagged_articles__content_object__in=Article.objects.published()),
+                )
+            )
+            .filter(article_count__gt=0)
+            .order_by("-article_count", "name")
+        )
+
+
+@reversion.register()
 class TopicTag(TagBase):
     """A topic that articles are filed under ("Iraq", "US military")."""
+
+    # Keeps taggit's natural-key manager: the fixtures name tags, not ids.
+    objects = NaturalKeyManager.from_queryset(TopicTagQuerySet)()
 
     class Meta:
         verbose_name = "topic tag"
@@ -62,6 +111,7 @@ class TopicTag(TagBase):
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})
 
 
+@reversion.register(follow=["tag"])
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
         "Article", on_delete=models.CASCADE, related_name="tagged_items"
@@ -76,6 +126,7 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
+@reversion.register()
 class OrganisationTag(TagBase):
     """Staff's own vocabulary for organisations ("armed group", "state actor")."""
 
@@ -88,6 +139,7 @@ class OrganisationTag(TagBase):
         return reverse("articles:organisation-tag-detail", kwargs={"slug": self.slug})
 
 
+@reversion.register(follow=["tag"])
 class TaggedOrganisation(TaggedItemBase):
     content_object = models.ForeignKey(
         "Organisation", on_delete=models.CASCADE, related_name="tagged_items"
@@ -107,7 +159,20 @@ class TaggedOrganisation(TaggedItemBase):
 # --- Organisations -------------------------------------------------------------------
 
 
-class Organisation(models.Model):
+class OrganisationQuerySet(models.QuerySet):
+    def directory(self):
+        """A–Z order, each organisation annotated with the `initial` it is filed under."""
+        # Case-insensitive, so "ISIS" and "Iraqi Security Forces" sort alike on every
+        # database (SQLite compares bytes, PostgreSQL by its collation).
+        return self.annotate(initial=Upper(Left("name", 1))).order_by(Lower("name"), "name")
+
+    def initials(self):
+        """The letters a `directory()` has entries under, in order."""
+        return self.order_by("initial").values_list("initial", flat=True).distinct()
+
+
+@reversion.register(follow=["tagged_items"])
+class Organisation(EditLocked):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", "Government"
         ARMED_FORCES = "armed_forces", "Armed forces"
@@ -133,7 +198,7 @@ class Organisation(models.Model):
     )
     description = models.TextField(blank=True, help_text="One or two plain sentences.")
     website = models.URLField(blank=True)
-    logo = models.ImageField(
+    logo = CleanImageField(
         upload_to="organisations/%Y/", blank=True, validators=[validate_image_upload]
     )
     is_reviewed = models.BooleanField(
@@ -150,8 +215,11 @@ class Organisation(models.Model):
         help_text="Staff tags, separated by commas.",
     )
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
+        permissions = [("tag_organisation", "Can change the tags of organisations")]
 
     def __str__(self):
         return self.name
@@ -180,12 +248,30 @@ class Organisation(models.Model):
 class DonationAppealQuerySet(models.QuerySet):
     def with_raised(self):
         return self.annotate(
-            raised_total=Coalesce(Sum("donations__amount"), 0, output_field=MoneyField())
+            raised_total=Coalesce(Sum("donations__amount"), 0, output_field=MoneyField()),
+            # When the figure last changed: the newest ledger entry, not the gift's date.
+            last_donation_at=Max("donations__created_at"),
         )
 
     def current(self):
-        """The appeal readers see where an article names none: the active one."""
-        return self.with_raised().filter(is_active=True).first()
+        """The appeal readers see where an article names none.
+
+        The campaigns roll over by month: this month's appeal shows as soon as its month
+        starts, with no one switching it on. While no appeal runs this month, the active
+        one stands in.
+        """
+        this_month = timezone.localdate().replace(day=1)
+        return (
+            self.with_raised()
+            .filter(Q(campaign_month=this_month) | Q(is_active=True))
+            .order_by(Case(When(campaign_month=this_month, then=Value(0)), default=Value(1)))
+            .first()
+        )
+
+    def past(self):
+        """Finished campaigns with their final figures, newest first."""
+        this_month = timezone.localdate().replace(day=1)
+        return self.with_raised().filter(campaign_month__lt=this_month).order_by("-campaign_month")
 
     def for_article(self, article):
         if article.appeal_id is None:
@@ -200,7 +286,8 @@ class Tick:
     percent: Decimal
 
 
-class DonationAppeal(models.Model):
+@reversion.register()
+class DonationAppeal(EditLocked):
     message = models.CharField(
         max_length=300, default="Do you like this content? Consider helping us!"
     )
@@ -271,6 +358,13 @@ class DonationAppeal(models.Model):
         return self.donations.aggregate(
             total=Coalesce(Sum("amount"), 0, output_field=MoneyField())
         )["total"]
+
+    @property
+    def last_updated(self):
+        """When the raised figure last changed: the newest ledger entry, None before any."""
+        if hasattr(self, "last_donation_at"):
+            return self.last_donation_at
+        return self.donations.aggregate(latest=Max("created_at"))["latest"]
 
     @property
     def percent(self):
@@ -352,10 +446,14 @@ class ArticleQuerySet(models.QuerySet):
         """What readers may see: published, and not scheduled for later."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published by an editor, but waiting for its moment: the other side of published()."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def next_scheduled_at(self):
         """When the next scheduled article goes live, or None."""
         return (
-            self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+            self.scheduled()
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()
@@ -364,11 +462,24 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         return self.prefetch_related("tags").order_by("-published_at", "-pk")
 
+    def in_month(self, year, month):
+        return self.filter(published_at__year=year, published_at__month=month)
+
+    def month_counts(self):
+        """One row per month that has articles, newest first: {"month", "count"}."""
+        return (
+            self.annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("-month")
+        )
+
     def for_page(self):
         return self.prefetch_related(
             models.Prefetch("quotes", queryset=Quote.objects.select_related("organisation")),
             models.Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
             "tags",
+            "corrections",
         )
 
 
@@ -383,7 +494,21 @@ class BodyBlock:
     cited_inline: bool = False
 
 
-class Article(models.Model):
+# What readers read. A change to one of these after publication shows as "Updated …";
+# status, dates, slug, tags and links are bookkeeping and do not.
+CONTENT_FIELDS = (
+    "headline",
+    "standfirst",
+    "body",
+    "byline",
+    "lead_image",
+    "lead_image_caption",
+    "lead_image_credit",
+)
+
+
+@reversion.register(follow=["quotes", "tagged_items"])
+class Article(EditLocked):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "review", "In review"
@@ -403,8 +528,14 @@ class Article(models.Model):
         help_text="Paragraphs separated by a blank line. Links (<a href>) and emphasis "
         "(<em>, <strong>) are kept; any other HTML is removed."
     )
-    lead_image = models.ImageField(
+    lead_image = CleanImageField(
         upload_to="articles/%Y/%m/", blank=True, validators=[validate_image_upload]
+    )
+    lead_image_renditions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Resized copies of the lead image, made once when it is uploaded.",
     )
     lead_image_alt = models.CharField(
         "lead image alt text",
@@ -428,6 +559,12 @@ class Article(models.Model):
         default=True,
         help_text="Untick when the real publication date is unknown (an imported page): "
         "the date then only orders the article in lists and archives.",
+    )
+    content_updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When readers' text last changed after publication; shown as “Updated”.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -464,10 +601,17 @@ class Article(models.Model):
                 name="published_article_has_date",
                 violation_error_message="A published article needs a publication date.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(lead_image="") | ~Q(lead_image_alt=""),
+                name="published_image_has_alt_text",
+                violation_error_message=ALT_TEXT_MISSING,
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_listing_idx"),
+            models.Index(fields=["-updated_at"], name="article_recently_edited_idx"),
         ]
+        permissions = [("publish_article", "Can publish and unpublish articles")]
 
     def __str__(self):
         return self.headline
@@ -475,10 +619,32 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.headline, allow_unicode=True)[:200]
+        if self._is_edit_readers_can_see():
+            self.content_updated_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "content_updated_at"}
         super().save(*args, **kwargs)
+        if self.lead_image.name != self.lead_image_renditions.get("source", ""):
+            # Renditions are cut from the stored file, so only once it is stored; the
+            # extra write happens only when the image itself changes.
+            self.lead_image_renditions = renditions_for(self.lead_image)
+            Article.objects.filter(pk=self.pk).update(
+                lead_image_renditions=self.lead_image_renditions
+            )
+        self._remember_loaded_state()
 
     def get_absolute_url(self):
         return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article._remember_loaded_state()
+        return article
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and (problems := self.publish_problems()):
+            raise ValidationError(problems)
 
     @property
     def is_published(self):
@@ -489,8 +655,62 @@ class Article(models.Model):
         )
 
     @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    def publish_problems(self):
+        """What stops this article from going out, by field; empty when it may."""
+        problems = {}
+        if self.lead_image and not self.lead_image_alt.strip():
+            problems["lead_image_alt"] = ALT_TEXT_MISSING
+        return problems
+
+    def _content_snapshot(self):
+        deferred = self.get_deferred_fields()
+        return {name: str(getattr(self, name)) for name in CONTENT_FIELDS if name not in deferred}
+
+    def _remember_loaded_state(self):
+        self._loaded_content = self._content_snapshot()
+        # Reading a deferred field would load it, calling this again: only look at
+        # visibility when .only()/.defer() left both fields in.
+        deferred = self.get_deferred_fields()
+        self._loaded_visible = not ({"status", "published_at"} & deferred) and self.is_published
+
+    def _is_edit_readers_can_see(self):
+        """A change to the text of an article readers could already read.
+
+        A resave that changes nothing, a change made before publication (or while only
+        scheduled) and a change to bookkeeping fields do not count.
+        """
+        loaded = getattr(self, "_loaded_content", None)
+        if not loaded or not self._loaded_visible:
+            return False
+        current = self._content_snapshot()
+        return any(current.get(name) != value for name, value in loaded.items())
+
+    @property
+    def lead_image_srcset(self):
+        return _srcset(self.lead_image_renditions, "name")
+
+    @property
+    def lead_image_webp_srcset(self):
+        return _srcset(self.lead_image_renditions, "smallest")
+
+    @property
     def paragraphs(self):
         return split_paragraphs(self.body)
+
+    @property
+    def summary(self):
+        """One plain-text line for lists, feeds and link previews."""
+        if self.standfirst:
+            return self.standfirst
+        paragraphs = self.paragraphs
+        return html.unescape(plain_text(paragraphs[0])) if paragraphs else ""
 
     @property
     def caption_html(self):
@@ -524,7 +744,14 @@ class QuoteQuerySet(models.QuerySet):
     def published(self):
         return self.filter(article__in=Article.objects.published())
 
+    def for_listing(self):
+        """Newest article first, then in the order the article quotes them."""
+        return self.select_related("article", "organisation").order_by(
+            "-article__published_at", "-article_id", "paragraph"
+        )
 
+
+@reversion.register()
 class Quote(models.Model):
     """A statement quoted in an article: an index over the body, which keeps the words.
 
@@ -634,8 +861,25 @@ class Quote(models.Model):
         return f"<cite>{label}</cite>"
 
 
+def _srcset(renditions, key):
+    sizes = renditions.get("sizes", [])
+    if key == "smallest" and all(size["smallest"] == size["name"] for size in sizes):
+        return ""  # no WebP copy came out smaller: nothing to offer beside the fallback
+    return ", ".join(f"{default_storage.url(size[key])} {size['width']}w" for size in sizes)
+
+
 _QUOTE_MARKS = str.maketrans({c: None for c in '"“”„«»'})
 
 
 def _normalise_quote(text):
     return " ".join(text.translate(_QUOTE_MARKS).split()).casefold()
+
+
+# The editorial workflow's own models live in their own module to keep this one readable;
+# importing them here is what registers them with the app.
+from .editorial_models import (  # noqa: E402, F401
+    Correction,
+    OrganisationTagRedirect,
+    ShareLink,
+    TopicTagRedirect,
+)

@@ -8,6 +8,7 @@ from . import caching
 from .caching import object_key
 from .models import (
     Article,
+    Correction,
     Donation,
     DonationAppeal,
     Organisation,
@@ -19,7 +20,7 @@ from .models import (
 )
 
 # Pages that list articles: any change to an article may add it to, or drop it from, them.
-ARTICLE_LISTS = {"front", "archives", "feeds", "sitemap", "search", "quotes"}
+ARTICLE_LISTS = {"front", "archives", "feeds", "sitemap", "search", "quotes", "topics"}
 
 
 def article_keys(article):
@@ -66,7 +67,7 @@ def _quote_changed(sender, instance, **kwargs):
 
 @receiver([post_save, post_delete], sender=Organisation)
 def _organisation_changed(sender, instance, **kwargs):
-    caching.purge({object_key(instance), "organisations", "search", "quotes"})
+    caching.purge({object_key(instance), "organisations", "search", "quotes", "feeds", "sitemap"})
 
 
 @receiver([post_save, post_delete], sender=TaggedOrganisation)
@@ -83,7 +84,7 @@ def _organisation_tagged(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=TopicTag)
 @receiver([post_save, post_delete], sender=OrganisationTag)
 def _tag_changed(sender, instance, **kwargs):
-    caching.purge({object_key(instance)})
+    caching.purge({object_key(instance), "topics", "organisations", "feeds", "sitemap"})
 
 
 @receiver([post_save, post_delete], sender=DonationAppeal)
@@ -96,3 +97,8 @@ def _appeal_changed(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Donation)
 def _donation_recorded(sender, instance, **kwargs):
     caching.purge({f"donationappeal-{instance.appeal_id}", "appeals"})
+
+
+@receiver([post_save, post_delete], sender=Correction)
+def _correction_changed(sender, instance, **kwargs):
+    caching.purge({f"article-{instance.article_id}", "corrections"})

@@ -23,6 +23,13 @@ def validate_image_upload(file):
     position = file.tell() if hasattr(file, "tell") else None
     try:
         file.seek(0)
+        if _looks_like_svg(file.read(1024)):
+            # Pillow cannot read SVG, and an SVG can carry scripts: say so plainly.
+            raise ValidationError(
+                "SVG drawings cannot be uploaded. Export it as a PNG and upload that.",
+                code="image_svg",
+            )
+        file.seek(0)
         with Image.open(file) as image:
             if image.format not in ALLOWED_IMAGE_FORMATS:
                 raise ValidationError(
@@ -54,3 +61,8 @@ def validate_image_upload(file):
     finally:
         if position is not None:
             file.seek(position)
+
+
+def _looks_like_svg(head):
+    head = head.lstrip().lower()
+    return head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head

@@ -1,19 +1,38 @@
-from django.core.paginator import Paginator
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from datetime import date, datetime
 
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from . import search
 from .caching import cached_page, tag_response
+from .forms import SearchForm
 from .models import (
     Article,
+    Correction,
     DonationAppeal,
     Organisation,
     OrganisationTag,
+    OrganisationTagRedirect,
     Quote,
+    ShareLink,
     TopicTag,
+    TopicTagRedirect,
 )
 
 ARTICLES_PER_PAGE = 20
 ORGANISATIONS_PER_PAGE = 100
+QUOTES_PER_PAGE = 30
+RESULTS_PER_PAGE = 20
+# The front page's topic sections: the most used topics, a few stories each.
+SECTION_COUNT = 3
+SECTION_SIZE = 4
+# An organisation's page shows its latest statements and links to the rest.
+ORGANISATION_QUOTES_SHOWN = 10
 
 
 def _page(request, queryset, per_page):
@@ -29,20 +48,67 @@ def _tags_of(articles):
 @cached_page
 def home(request):
     page_obj = _page(request, Article.objects.published().for_listing(), ARTICLES_PER_PAGE)
+    # Page one opens with a lead story and the topic sections; later pages are the list.
+    lead = page_obj[0] if page_obj.number == 1 and page_obj.object_list else None
+    sections = []
+    if lead:
+        sections = [
+            # Newest first by the model's ordering; the sections show no tags to prefetch.
+            (tag, list(Article.objects.published().filter(tags=tag)[:SECTION_SIZE]))
+            for tag in TopicTag.objects.with_article_count()[:SECTION_COUNT]
+        ]
     appeal = DonationAppeal.objects.current()
-    response = render(request, "articles/home.html", {"page_obj": page_obj, "appeal": appeal})
-    return tag_response(response, "front", "active-appeal", appeal, page_obj, _tags_of(page_obj))
+    response = render(
+        request,
+        "articles/home.html",
+        {
+            "page_obj": page_obj,
+            "lead": lead,
+            "latest": page_obj[1:] if lead else page_obj,
+            "sections": sections,
+            "appeal": appeal,
+        },
+    )
+    return tag_response(
+        response,
+        "front",
+        "active-appeal",
+        appeal,
+        page_obj,
+        _tags_of(page_obj),
+        [tag for tag, _ in sections],
+        [articles for _, articles in sections],
+    )
 
 
 @cached_page
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
+    return render_article(request, article)
+
+
+def render_article(request, article, *, private=False, preview=False):
+    """The article page exactly as readers get it; the one place it is put together.
+
+    A private page (a staff preview or a share link) shows an unpublished article, so
+    it must stay out of search engines and out of any shared cache.
+    """
     appeal = DonationAppeal.objects.for_article(article)
     response = render(
         request,
         "articles/article_detail.html",
-        {"article": article, "body_blocks": article.body_blocks(), "appeal": appeal},
+        {
+            "article": article,
+            "body_blocks": article.body_blocks(),
+            "appeal": appeal,
+            "noindex": private,
+            "preview": preview,
+        },
     )
+    if private:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        patch_cache_control(response, private=True, no_store=True)
+        return response
     return tag_response(
         response,
         article,
@@ -54,13 +120,92 @@ def article_detail(request, slug):
     )
 
 
+def share_link(request, token):
+    link = get_object_or_404(ShareLink.objects.active(), token=token)
+    article = get_object_or_404(Article.objects.for_page(), pk=link.article_id)
+    return render_article(request, article, private=True)
+
+
+@cached_page
+def corrections(request):
+    notes = Correction.objects.published().select_related("article")
+    page_obj = _page(request, notes.order_by("-published_at", "-pk"), ARTICLES_PER_PAGE)
+    response = render(request, "articles/corrections.html", {"page_obj": page_obj})
+    return tag_response(response, "corrections", [note.article for note in page_obj])
+
+
+# --- Archives ---------------------------------------------------------------------------
+
+
+@cached_page
+def archive_index(request):
+    response = render(
+        request,
+        "articles/archive_index.html",
+        {"months": Article.objects.published().month_counts()},
+    )
+    return tag_response(response, "archives")
+
+
+@cached_page
+def archive_year(request, year):
+    months = list(Article.objects.published().filter(published_at__year=year).month_counts())
+    if not months:
+        raise Http404("No articles that year.")
+    response = render(
+        request,
+        "articles/archive_year.html",
+        {
+            "year": year,
+            "months": months,
+            "article_count": sum(month["count"] for month in months),
+        },
+    )
+    return tag_response(response, "archives")
+
+
+@cached_page
+def archive_month(request, year, month):
+    published = Article.objects.published()
+    page_obj = _page(request, published.in_month(year, month).for_listing(), ARTICLES_PER_PAGE)
+    if not page_obj.paginator.count:
+        raise Http404("No articles that month.")
+    start = timezone.make_aware(datetime(year, month, 1))
+    end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
+    neighbours = published.aggregate(
+        previous=Max("published_at", filter=Q(published_at__lt=start)),
+        next=Min("published_at", filter=Q(published_at__gte=end)),
+    )
+    response = render(
+        request,
+        "articles/archive_month.html",
+        {
+            "month": date(year, month, 1),
+            "page_obj": page_obj,
+            "previous_month": _local_month(neighbours["previous"]),
+            "next_month": _local_month(neighbours["next"]),
+        },
+    )
+    return tag_response(response, "archives", page_obj, _tags_of(page_obj))
+
+
+def _local_month(moment):
+    return timezone.localtime(moment).date().replace(day=1) if moment else None
+
+
+# --- Organisations, quotes and tags -----------------------------------------------------
+
+
 @cached_page
 def organisation_list(request):
-    organisations = Organisation.objects.order_by("name")
+    organisations = Organisation.objects.directory()
     tag = None
     if tag_slug := request.GET.get("tag"):
         tag = get_object_or_404(OrganisationTag, slug=tag_slug)
         organisations = organisations.filter(tags=tag)
+    initials = list(organisations.initials())
+    if letter := request.GET.get("letter", "").upper():
+        organisations = organisations.filter(initial=letter)
     page_obj = _page(request, organisations, ORGANISATIONS_PER_PAGE)
     response = render(
         request,
@@ -68,6 +213,8 @@ def organisation_list(request):
         {
             "page_obj": page_obj,
             "tag": tag,
+            "letter": letter,
+            "initials": initials,
             "tags": OrganisationTag.objects.annotate(
                 organisation_count=Count("tagged_organisations")
             ).filter(organisation_count__gt=0),
@@ -79,45 +226,137 @@ def organisation_list(request):
 @cached_page
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.prefetch_related("tags"), slug=slug)
-    articles = Article.objects.published().filter(organisations=organisation)
-    page_obj = _page(request, articles.for_listing(), ARTICLES_PER_PAGE)
-    quotes = list(
-        Quote.objects.published()
-        .filter(organisation=organisation)
-        .select_related("article", "organisation")
-        .order_by("-article__published_at", "paragraph")
-    )
+    articles = Article.objects.published().filter(organisations=organisation).for_listing()
+    quotes = Quote.objects.published().filter(organisation=organisation).for_listing()
+    page_obj = _page(request, articles, ARTICLES_PER_PAGE)
+    shown_quotes = list(quotes[:ORGANISATION_QUOTES_SHOWN])
     response = render(
         request,
         "articles/organisation_detail.html",
-        {"organisation": organisation, "page_obj": page_obj, "quotes": quotes},
+        {
+            "organisation": organisation,
+            "page_obj": page_obj,
+            "quotes": shown_quotes,
+            "quote_count": quotes.count(),
+        },
     )
     return tag_response(
         response,
         organisation,
         f"organisation-{organisation.pk}-articles",
+        "quotes",
         organisation.tags.all(),
         page_obj,
         _tags_of(page_obj),
-        [quote.article for quote in quotes],
+        [quote.article for quote in shown_quotes],
     )
 
 
 @cached_page
+def organisation_tag_detail(request, slug):
+    tag = OrganisationTag.objects.filter(slug=slug).first()
+    if tag is None:
+        return _merged_tag_redirect(OrganisationTagRedirect, slug)
+    organisations = Organisation.objects.filter(tags=tag).directory()
+    page_obj = _page(request, organisations, ORGANISATIONS_PER_PAGE)
+    response = render(
+        request, "articles/organisation_tag_detail.html", {"tag": tag, "page_obj": page_obj}
+    )
+    return tag_response(response, tag, "organisations", page_obj)
+
+
+@cached_page
+def quote_list(request):
+    quotes = Quote.objects.published().for_listing()
+    # Each filter is a slug; an unknown one is a page that does not exist.
+    filters = {
+        "organisation": (Organisation, "organisation"),
+        "tag": (OrganisationTag, "organisation__tags"),
+        "topic": (TopicTag, "article__tags"),
+    }
+    chosen = {}
+    for param, (model, lookup) in filters.items():
+        if slug := request.GET.get(param):
+            chosen[param] = get_object_or_404(model, slug=slug)
+            quotes = quotes.filter(**{lookup: chosen[param]})
+    quoted = Organisation.objects.filter(quotes__in=Quote.objects.published()).distinct()
+    response = render(
+        request,
+        "articles/quote_list.html",
+        {
+            "page_obj": _page(request, quotes, QUOTES_PER_PAGE),
+            "chosen": chosen,
+            "organisations": quoted.order_by("name"),
+            "tags": OrganisationTag.objects.filter(organisations__in=quoted).distinct(),
+            "topics": TopicTag.objects.with_article_count(),
+        },
+    )
+    # Any article, quote or organisation change purges "quotes"; tag renames their own.
+    return tag_response(response, "quotes", chosen.values())
+
+
+@cached_page
+def topic_list(request):
+    tags = list(TopicTag.objects.with_article_count())
+    response = render(request, "articles/topic_list.html", {"tags": tags})
+    return tag_response(response, "topics", tags)
+
+
+@cached_page
 def topic_detail(request, slug):
-    tag = get_object_or_404(TopicTag, slug=slug)
+    tag = TopicTag.objects.filter(slug=slug).first()
+    if tag is None:
+        return _merged_tag_redirect(TopicTagRedirect, slug)
     articles = Article.objects.published().filter(tags=tag).for_listing()
     page_obj = _page(request, articles, ARTICLES_PER_PAGE)
     response = render(request, "articles/topic_detail.html", {"tag": tag, "page_obj": page_obj})
     return tag_response(response, tag, f"topictag-{tag.pk}-articles", page_obj, _tags_of(page_obj))
 
 
+def _merged_tag_redirect(redirect_model, slug):
+    # The tag was merged into another: send readers and search engines there for good.
+    moved = get_object_or_404(redirect_model.objects.select_related("tag"), old_slug=slug)
+    return redirect(moved.tag, permanent=True)
+
+
+# --- Search, appeals, robots -------------------------------------------------------------
+
+
 @cached_page
-def organisation_tag_detail(request, slug):
-    tag = get_object_or_404(OrganisationTag, slug=slug)
-    organisations = Organisation.objects.filter(tags=tag).order_by("name")
-    page_obj = _page(request, organisations, ORGANISATIONS_PER_PAGE)
+def search_results(request):
+    form = SearchForm(request.GET)
+    query = form.query()
+    results = search.search_articles(query).prefetch_related("tags", "organisations")
+    page_obj = _page(request, results, RESULTS_PER_PAGE)
     response = render(
-        request, "articles/organisation_tag_detail.html", {"tag": tag, "page_obj": page_obj}
+        request,
+        "articles/search.html",
+        {
+            "form": form,
+            "query": query,
+            "page_obj": page_obj,
+            "hits": search.hits(page_obj, search.query_terms(query)),
+        },
     )
-    return tag_response(response, tag, "organisations", page_obj)
+    return tag_response(response, "search", page_obj)
+
+
+@cached_page
+def appeal_list(request):
+    current = DonationAppeal.objects.current()
+    past = DonationAppeal.objects.past()
+    if current:
+        past = past.exclude(pk=current.pk)
+    past = list(past)
+    response = render(request, "articles/appeal_list.html", {"appeal": current, "past": past})
+    return tag_response(response, "appeals", "active-appeal", current, past)
+
+
+@require_GET
+def robots_txt(request):
+    return render(
+        request,
+        "robots.txt",
+        {"site_url": request.build_absolute_uri("/").rstrip("/")},
+        content_type="text/plain; charset=utf-8",
+    )

@@ -33,7 +33,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The newsroom's admin site: the stock admin with a dashboard as its index page.
+    "articles.admin_site.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,7 +42,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
+    "reversion",
     "csp",
     "axes",
     "articles",
@@ -171,6 +174,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+SITE_DESCRIPTION = env.str(
+    "SITE_DESCRIPTION", default="Independent reporting on conflict, security and politics."
+)
 
 # --- Security -------------------------------------------------------------------------
 # Reader pages run no inline script and load nothing from another host. The admin's
@@ -211,6 +217,9 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# How long a share link for an unpublished article works unless an editor says otherwise.
+SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
+import os
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from itertools import count
@@ -19,6 +20,20 @@ SEED_SLUG = "us-forces-closing-some-bases-in-iraq-following-rocket-attacks-on-ca
 
 _sequence = count(1)
 
+CHROMIUM = Path("/usr/bin/chromium")
+# As root and on a closed network: no sandbox, and no calls home that would time out.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
@@ -33,6 +48,39 @@ def _empty_cache():
 def seed(db):
     call_command("loaddata", *SEED_FIXTURES, verbosity=0)
     return Article.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, driven by Playwright.
+
+    Where either is missing the browser tests skip and say why, except under CI=true,
+    where a skipped browser test would hide a broken install: there they fail.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright, reason = None, "the playwright package is not installed"
+    else:
+        reason = None if CHROMIUM.exists() else f"{CHROMIUM} is missing: apt-get install chromium"
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Browser tests must run under CI, but {reason}.", pytrace=False)
+        pytest.skip(reason)
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
+    # database calls from a thread with a running loop; the test's own calls are safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -108,3 +156,87 @@ def visible_text(html):
     parser = _VisibleText()
     parser.feed(html)
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+@pytest.fixture
+def make_staff(django_user_model):
+    """A staff account in one of the newsroom's groups (created by a data migration)."""
+    from django.contrib.auth.models import Group
+
+    def make(role):
+        user = django_user_model.objects.create_user(
+            username=f"{role.lower()}-{next(_sequence)}", password="pw", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """An empty MEDIA_ROOT of the test's own, to see exactly what a test stored."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def reader_site(db):
+    """A small published site: one article in March 2021 with a topic, an organisation
+    with an alias and a tag, and a statement by it."""
+    isis = make_organisation(name="ISIS", aliases="Daesh")
+    isis.tags.add("armed group")
+    article = make_article(
+        headline="Coalition leaves bases",
+        paragraphs=["The coalition said it would leave.", "We will leave, the coalition said."],
+        published_at=datetime(2021, 3, 10, 12, tzinfo=UTC),
+    )
+    article.tags.add("Iraq")
+    article.organisations.add(isis)
+    make_quote(article, organisation=isis, text="We will leave", paragraph=2)
+    make_appeal(is_active=True)
+    return article
+
+
+# Every reader page that renders HTML, for the tests that walk them all.
+READER_PAGES = [
+    "/",
+    "/?page=2",
+    "/archive/",
+    "/2021/",
+    "/2021/03/",
+    "/organisations/",
+    "/organisations/?tag=armed-group",
+    "/organisations/?letter=I",
+    "/organisations/isis/",
+    "/organisations/tags/armed-group/",
+    "/quotes/",
+    "/quotes/?organisation=isis",
+    "/topics/",
+    "/topics/iraq/",
+    "/search/",
+    "/search/?q=daesh",
+    "/appeals/",
+    "/articles/coalition-leaves-bases/",
+]
+MACHINE_PAGES = [
+    "/feeds/rss/",
+    "/feeds/atom/",
+    "/topics/iraq/rss/",
+    "/topics/iraq/atom/",
+    "/organisations/isis/rss/",
+    "/organisations/isis/atom/",
+    "/sitemap.xml",
+    "/sitemap-pages.xml",
+    "/sitemap-articles.xml",
+    "/sitemap-news.xml",
+    "/sitemap-organisations.xml",
+    "/sitemap-topics.xml",
+    "/sitemap-archives.xml",
+    "/robots.txt",
+]

@@ -18,3 +18,7 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+# Pages are not cached unless a test turns the cache on (tests/test_page_cache.py): the
+# other tests run inside a transaction that never commits, so no purge would follow.
+PAGE_CACHE_SECONDS = 0

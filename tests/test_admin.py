@@ -13,6 +13,7 @@ from articles.models import (
     TopicTag,
 )
 
+from .admin_forms import change_form_data
 from .conftest import make_appeal, make_organisation
 
 ADMIN_MODELS = [Article, Quote, Organisation, DonationAppeal, Donation, TopicTag, OrganisationTag]
@@ -131,19 +132,17 @@ def test_the_appeal_admin_refuses_a_negative_donation(editor_client, db):
 def test_the_appeal_admin_records_a_donation_in_the_ledger(editor_client, editor, db):
     appeal = make_appeal(goal=Decimal("5000"))
     Donation.objects.create(appeal=appeal, amount=Decimal("671"))
-    data = _appeal_form(
-        campaign_month="2021-03-01",
+    url = _admin_url(DonationAppeal, "change", appeal.pk)
+    data = change_form_data(
+        editor_client.get(url),
         **{
             "donations-TOTAL_FORMS": "2",
-            "donations-INITIAL_FORMS": "1",
-            "donations-0-id": str(appeal.donations.get().pk),
-            "donations-0-appeal": str(appeal.pk),
             "donations-1-received_date": "2021-03-05",
             "donations-1-amount": "29.50",
             "donations-1-note": "Reader gift",
         },
     )
-    response = editor_client.post(_admin_url(DonationAppeal, "change", appeal.pk), data)
+    response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert DonationAppeal.objects.with_raised().get().raised == Decimal("700.50")
     gift = Donation.objects.get(note="Reader gift")
@@ -167,42 +166,9 @@ def test_a_second_active_appeal_is_refused_with_a_message(editor_client, seed):
 
 def test_an_editor_changes_the_seed_article(editor_client, seed):
     url = _admin_url(Article, "change", seed.pk)
-    form = editor_client.get(url).context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is None or name == "lead_image":
-            continue
-        if name == "organisations":
-            data[name] = [o.pk for o in value]
-        elif name == "tags":
-            data[name] = ", ".join(t.name for t in value)
-        elif name == "published_at":
-            data["published_at_0"] = value.strftime("%Y-%m-%d")
-            data["published_at_1"] = value.strftime("%H:%M:%S")
-        elif name in ("appeal",):
-            data[name] = value
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = value
-    data["headline"] = "U.S. Forces Close Some Bases In Iraq"
-    quotes = list(seed.quotes.order_by("pk"))
-    data.update(
-        {
-            "quotes-TOTAL_FORMS": str(len(quotes)),
-            "quotes-INITIAL_FORMS": str(len(quotes)),
-            "quotes-MIN_NUM_FORMS": "0",
-            "quotes-MAX_NUM_FORMS": "1000",
-        }
+    data = change_form_data(
+        editor_client.get(url), headline="U.S. Forces Close Some Bases In Iraq"
     )
-    for i, quote in enumerate(quotes):
-        for field in ("text", "speaker", "attribution", "paragraph", "paragraph_count"):
-            data[f"quotes-{i}-{field}"] = getattr(quote, field)
-        data[f"quotes-{i}-organisation"] = quote.organisation_id
-        data[f"quotes-{i}-id"] = quote.pk
-        data[f"quotes-{i}-article"] = seed.pk
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     seed.refresh_from_db()

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.management import call_command
@@ -35,6 +36,11 @@ def _everything():
                 use_natural_foreign_keys=True,
             )
         )
+    for row in rows:
+        # Many-to-many ids come back in whatever order the database returns them.
+        for name, value in row["fields"].items():
+            if isinstance(value, list) and all(isinstance(v, int) for v in value):
+                row["fields"][name] = sorted(value)
     return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True))
 
 
@@ -57,13 +63,15 @@ def site(db, editor, settings, tmp_path):
     services.appeal_record_donation(
         appeal=DonationAppeal.objects.get(), amount=Decimal("12.34"), recorded_by=editor
     )
-    return tmp_path
+    yield tmp_path
+    # The restore recreated content types; the test's rollback brings the old ids back.
+    ContentType.objects.clear_cache()
 
 
 def test_a_backup_round_trip_is_lossless(site):
     archive = site / "backup.tar.gz"
     before_rows, before_media = _everything(), media_files()
-    assert Article.objects.count() == 1_001 and len(before_media) == 2
+    assert Article.objects.count() == 1_001 and len(before_media) >= 2
 
     call_command("backup", output=str(archive), stdout=io.StringIO())
     Article.objects.all().delete()

@@ -34,6 +34,7 @@ from PIL import Image
 
 from articles.models import Article
 
+from .admin_forms import change_form_data
 from .conftest import SEED_FIXTURES, make_article, make_organisation
 from .services import in_ci
 
@@ -147,9 +148,12 @@ def test_the_redis_settings_are_the_ones_this_file_tests(settings):
 
 @pytest.fixture
 def redis_cache(private_redis):
-    """The project's cache settings, pointed at the private Redis."""
+    """The project's cache settings, pointed at the private Redis, with reader pages
+    cached as in production (the test settings turn the page cache off)."""
     with override_settings(
-        CACHES=_redis_cache(private_redis.url), DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=True
+        CACHES=_redis_cache(private_redis.url),
+        DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=True,
+        PAGE_CACHE_SECONDS=600,
     ):
         yield private_redis
 
@@ -329,47 +333,42 @@ def _disk_fills_half_way(monkeypatch):
     monkeypatch.setattr(InMemoryUploadedFile, "chunks", chunks)
 
 
-def _media_is_read_only(monkeypatch, media_root):
-    """Every file creation under MEDIA_ROOT fails as on a read-only mount. (Running as
-    root, as CI does, a chmod would not stop the write.)"""
+def _media_refuses_writes(monkeypatch, media_root, code, after=0):
+    """Creating a file under MEDIA_ROOT fails with `code` once `after` files have been
+    created: EROFS from the start as on a read-only mount, or ENOSPC part-way through.
+    (Running as root, as CI does, a chmod would not stop the write.)"""
     real_open = os.open
+    created = []
 
     def guarded_open(path, flags, *args, **kwargs):
-        if str(path).startswith(str(media_root)) and flags & (os.O_WRONLY | os.O_RDWR):
-            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        if str(path).startswith(str(media_root)) and flags & os.O_CREAT:
+            if len(created) >= after:
+                raise OSError(code, os.strerror(code), str(path))
+            created.append(path)
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", guarded_open)
 
 
-def _article_form(**overrides):
-    data = {
+def _article_form(client, **changes):
+    """The admin's add form for an article as an editor fills it in."""
+    response = client.get(reverse("admin:articles_article_add"))
+    fields = {
         "headline": "Rockets hit Camp Taji",
         "slug": "rockets-hit-camp-taji",
-        "standfirst": "",
-        "byline": "",
         "body": "First paragraph.\n\nSecond paragraph.",
         "lead_image_alt": "The base from the air",
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "show_publication_date": "on",
-        "tags": "",
-        "appeal": "",
-        "quotes-TOTAL_FORMS": "0",
-        "quotes-INITIAL_FORMS": "0",
-        "quotes-MIN_NUM_FORMS": "0",
-        "quotes-MAX_NUM_FORMS": "1000",
     }
-    data.update(overrides)
-    return data
+    return change_form_data(response, **fields, **changes)
 
 
 @pytest.mark.parametrize(
     "fault, message",
-    [("disk_full", "the media disk is full"), ("read_only", "the media storage is read-only")],
+    [
+        ("disk_full", "the media disk is full"),
+        ("disk_full_at_renditions", "the media disk is full"),
+        ("read_only", "the media storage is read-only"),
+    ],
 )
 def test_an_article_is_saved_without_the_image_the_disk_could_not_take(
     editor_client, media_root, monkeypatch, fault, message
@@ -377,13 +376,15 @@ def test_an_article_is_saved_without_the_image_the_disk_could_not_take(
     """Not lost: everything the editor typed. No half-written file is left behind."""
     if fault == "disk_full":
         _disk_fills_half_way(monkeypatch)
+    elif fault == "disk_full_at_renditions":
+        # The image itself is stored; the disk fills while its resized copies are cut.
+        _media_refuses_writes(monkeypatch, media_root, errno.ENOSPC, after=1)
     else:
-        _media_is_read_only(monkeypatch, media_root)
+        _media_refuses_writes(monkeypatch, media_root, errno.EROFS)
     upload = SimpleUploadedFile("taji.png", _png(size=(400, 300)), "image/png")
 
-    response = editor_client.post(
-        reverse("admin:articles_article_add"), _article_form(lead_image=upload), follow=True
-    )
+    data = _article_form(editor_client, lead_image=upload)
+    response = editor_client.post(reverse("admin:articles_article_add"), data, follow=True)
     monkeypatch.undo()
 
     article = Article.objects.get(slug="rockets-hit-camp-taji")
@@ -408,22 +409,13 @@ def test_an_organisation_keeps_its_old_logo_when_the_new_one_cannot_be_stored(
     before = _files_under(media_root)
     _disk_fills_half_way(monkeypatch)
 
-    response = editor_client.post(
-        reverse("admin:articles_organisation_change", args=[organisation.pk]),
-        {
-            "name": "Kataib Hezbollah",
-            "slug": organisation.slug,
-            "aliases": "Hezbollah Brigades",
-            "kind": "militia",
-            "country": "Iraq",
-            "description": "",
-            "website": "",
-            "logo": SimpleUploadedFile("new.png", _png("green", (300, 300)), "image/png"),
-            "tags": "",
-            "is_reviewed": "on",
-        },
-        follow=True,
+    url = reverse("admin:articles_organisation_change", args=[organisation.pk])
+    data = change_form_data(
+        editor_client.get(url),
+        aliases="Hezbollah Brigades",
+        logo=SimpleUploadedFile("new.png", _png("green", (300, 300)), "image/png"),
     )
+    response = editor_client.post(url, data, follow=True)
     monkeypatch.undo()
 
     organisation.refresh_from_db()
@@ -436,14 +428,16 @@ def test_an_organisation_keeps_its_old_logo_when_the_new_one_cannot_be_stored(
 
 def test_an_upload_with_room_on_the_disk_is_stored_whole(editor_client, media_root):
     image = _png(size=(400, 300))
-    response = editor_client.post(
-        reverse("admin:articles_article_add"),
-        _article_form(lead_image=SimpleUploadedFile("taji.png", image, "image/png")),
+    data = _article_form(
+        editor_client, lead_image=SimpleUploadedFile("taji.png", image, "image/png")
     )
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 302
     article = Article.objects.get(slug="rockets-hit-camp-taji")
-    assert _files_under(media_root) == [article.lead_image.name]
+    stored = _files_under(media_root)
+    assert article.lead_image.name in stored
     assert (media_root / article.lead_image.name).read_bytes() == image
+    assert not [name for name in stored if ".upload-" in name], "a staging file was left"
 
 
 # --- PostgreSQL connection lost --------------------------------------------------------

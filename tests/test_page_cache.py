@@ -11,6 +11,11 @@ from articles.models import Article, Organisation
 from .conftest import make_article, make_organisation
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
 @pytest.fixture
 def commit(django_capture_on_commit_callbacks):
     """Run the purges a save schedules, as the real commit would."""
@@ -104,6 +109,18 @@ def test_a_draft_is_never_cached(client, seed, commit):
 
     commit(publish)
     assert client.get(seed.get_absolute_url()).status_code == 200
+
+
+def test_unpublishing_takes_a_cached_page_down_at_once(client, seed, commit):
+    assert client.get(seed.get_absolute_url()).status_code == 200
+
+    def unpublish():
+        seed.status = Article.Status.DRAFT
+        seed.save()
+
+    commit(unpublish)
+    assert client.get(seed.get_absolute_url()).status_code == 404
+    assert seed.headline not in client.get("/").content.decode()
 
 
 def test_staff_bypass_the_cache(client, seed, editor):

@@ -34,7 +34,7 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    if (req.url ~ "^/(admin|preview|share)/") {
+    if (req.url ~ "^/(admin|shared)/") {
         return (pass);
     }
     if (req.http.Cookie ~ "(^|;\s*)sessionid=") {

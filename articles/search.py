@@ -1,0 +1,281 @@
+"""Full-text search over published articles: SQLite FTS5 or PostgreSQL, by database vendor.
+
+An article matches when its headline, standfirst and body (which hold its quotes' words)
+contain every word of the query, or when it mentions or quotes an organisation whose name
+or aliases contain every word: "Daesh" finds the articles linked to ISIS.
+
+`search_articles()` is the one entry point. The indexes are created by migration
+`0002_reader_search`, which calls `create_index()`.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import FloatField, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import Article, Organisation, Quote, plain_text, split_paragraphs
+
+# A query is cut to this many distinct words, so a 10 KB query costs what a short one does.
+MAX_TERMS = 10
+MAX_TERM_LENGTH = 40
+# Letters and digits only: quotes, operators and control characters never reach an index.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def query_terms(text):
+    """The distinct words of a query, lowercased, at most MAX_TERMS of them."""
+    terms = []
+    # lower(), not casefold(): the indexes lowercase too, and keep "ß" as it is.
+    for word in _WORD.findall(text.lower()):
+        word = word[:MAX_TERM_LENGTH]
+        if word not in terms:
+            terms.append(word)
+        if len(terms) == MAX_TERMS:
+            break
+    return terms
+
+
+def search_articles(text):
+    """Published articles matching `text`, best first, each annotated with `rank`."""
+    articles = Article.objects.published()
+    terms = query_terms(text)
+    if not terms:
+        return articles.none()
+    backend = _postgres if connection.vendor == "postgresql" else _sqlite
+    text_matches, organisations, rank = backend(terms)
+    mentioned = Article.organisations.through.objects.filter(organisation__in=organisations)
+    quoted = Quote.objects.filter(organisation__in=organisations)
+    return (
+        articles.filter(
+            Q(pk__in=text_matches)
+            | Q(pk__in=mentioned.values("article_id"))
+            | Q(pk__in=quoted.values("article_id"))
+        )
+        # An article found only through an organisation's name has no text rank: it
+        # comes after the articles that use the words themselves.
+        .annotate(rank=Coalesce(rank, 0.0, output_field=FloatField()))
+        .order_by("-rank", "-published_at", "-pk")
+    )
+
+
+# --- SQLite: FTS5 ----------------------------------------------------------------------
+
+# External-content FTS5 tables index the rows where they are; triggers keep them in step
+# with every write, raw SQL and fixtures included. The porter tokenizer stems English
+# ("attacks" finds "attack") as PostgreSQL's english configuration does.
+SQLITE_INDEXES = {
+    "articles_article_fts": ("articles_article", ["headline", "standfirst", "body"]),
+    "articles_organisation_fts": ("articles_organisation", ["name", "aliases"]),
+}
+# bm25() weights, in column order: a word in the headline counts most.
+_ARTICLE_WEIGHTS = "10.0, 4.0, 1.0"
+
+
+def _sqlite(terms):
+    # Each term as a quoted FTS5 string: no word can act as an operator (AND, NEAR, *).
+    match = " ".join(f'"{term}"' for term in terms)
+    text_matches = RawSQL(
+        "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s", [match]
+    )
+    organisations = RawSQL(
+        "SELECT rowid FROM articles_organisation_fts WHERE articles_organisation_fts MATCH %s",
+        [match],
+    )
+    # bm25() is lower for better matches.
+    rank = RawSQL(
+        f"SELECT -bm25(articles_article_fts, {_ARTICLE_WEIGHTS}) FROM articles_article_fts "
+        'WHERE articles_article_fts MATCH %s AND rowid = "articles_article"."id"',
+        [match],
+        output_field=FloatField(),
+    )
+    return text_matches, organisations, rank
+
+
+def _sqlite_triggers(fts, table, columns):
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{column}" for column in columns)
+    old = ", ".join(f"old.{column}" for column in columns)
+    insert = f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new});"
+    delete = f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old});"
+    return {
+        f"{fts}_insert": f"AFTER INSERT ON {table} BEGIN {insert} END",
+        f"{fts}_delete": f"AFTER DELETE ON {table} BEGIN {delete} END",
+        f"{fts}_update": f"AFTER UPDATE ON {table} BEGIN {delete} {insert} END",
+    }
+
+
+def _sqlite_create(cursor):
+    for fts, (table, columns) in SQLITE_INDEXES.items():
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({', '.join(columns)}, "
+            f"content='{table}', content_rowid='id', "
+            "tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        for name, body in _sqlite_triggers(fts, table, columns).items():
+            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+        cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def _sqlite_drop(cursor):
+    for fts, (table, columns) in SQLITE_INDEXES.items():
+        for name in _sqlite_triggers(fts, table, columns):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        cursor.execute(f"DROP TABLE IF EXISTS {fts}")
+
+
+def repair_sqlite_index(using_connection):
+    """Put back triggers that a later migration dropped, and re-index.
+
+    SQLite alters a table by copying it to a new one and dropping the old, which drops
+    the old table's triggers with it; from then on the index would silently go stale.
+    Runs after every `migrate` (see `apps.py`); does nothing while the index is whole or
+    was never created.
+    """
+    if using_connection.vendor != "sqlite":
+        return
+    with using_connection.cursor() as cursor:
+        cursor.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {name for _, name in cursor.fetchall()}
+        expected = {
+            name
+            for fts, (table, columns) in SQLITE_INDEXES.items()
+            for name in _sqlite_triggers(fts, table, columns)
+        }
+        if set(SQLITE_INDEXES) <= present and not expected <= present:
+            _sqlite_create(cursor)
+
+
+# --- PostgreSQL: tsvector with GIN indexes -----------------------------------------------
+
+CONFIG = "english"
+# These expressions are also what the GIN indexes are built on; a query uses an index
+# only when it repeats the indexed expression exactly.
+ARTICLE_VECTOR = (
+    SearchVector("headline", weight="A", config=CONFIG)
+    + SearchVector("standfirst", weight="B", config=CONFIG)
+    + SearchVector("body", weight="C", config=CONFIG)
+)
+ORGANISATION_VECTOR = SearchVector("name", "aliases", config=CONFIG)
+POSTGRES_INDEXES = {
+    "Article": GinIndex(ARTICLE_VECTOR, name="article_search_idx"),
+    "Organisation": GinIndex(ORGANISATION_VECTOR, name="organisation_search_idx"),
+}
+
+
+def _postgres(terms):
+    # "plain" ANDs the words and ignores any syntax; the terms carry none anyway.
+    query = SearchQuery(" ".join(terms), search_type="plain", config=CONFIG)
+    text_matches = (
+        Article.objects.annotate(document=ARTICLE_VECTOR).filter(document=query).values("pk")
+    )
+    organisations = (
+        Organisation.objects.annotate(document=ORGANISATION_VECTOR)
+        .filter(document=query)
+        .values("pk")
+    )
+    return text_matches, organisations, SearchRank(ARTICLE_VECTOR, query)
+
+
+# --- Creating the indexes (called by the migration) --------------------------------------
+
+
+def create_index(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            _sqlite_create(cursor)
+    elif vendor == "postgresql":
+        for model_name, index in POSTGRES_INDEXES.items():
+            schema_editor.add_index(apps.get_model("articles", model_name), index)
+
+
+def drop_index(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            _sqlite_drop(cursor)
+    elif vendor == "postgresql":
+        for model_name, index in POSTGRES_INDEXES.items():
+            schema_editor.remove_index(apps.get_model("articles", model_name), index)
+
+
+# --- Showing results -------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    """One search result as the page shows it; the HTML fields are escaped and safe."""
+
+    article: Article
+    headline: str
+    excerpt: str
+    organisations: list
+
+
+def hits(articles, terms):
+    """The results of one page; uses each article's prefetched organisations."""
+    pattern = _highlight_pattern(terms)
+    return [
+        Hit(
+            article=article,
+            headline=highlight(article.headline, pattern),
+            excerpt=highlight(_excerpt(_plain_article_text(article), pattern), pattern),
+            organisations=[
+                (organisation, highlight(" · ".join(organisation.names), pattern))
+                for organisation in article.organisations.all()
+                if any(pattern.search(name) for name in organisation.names)
+            ],
+        )
+        for article in articles
+    ]
+
+
+def _stem(term):
+    # Enough stemming to mark "attack" for the query "attacks", as the indexes match it.
+    if len(term) > 4 and term.endswith("s") and not term.endswith("ss"):
+        return term[:-1]
+    return term
+
+
+def _highlight_pattern(terms):
+    stems = sorted({_stem(term) for term in terms}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(stem) for stem in stems) or r"(?!)"
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE)
+
+
+def highlight(text, pattern):
+    """`text` escaped, with every word that starts with a query term wrapped in <mark>."""
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))
+
+
+def _plain_article_text(article):
+    paragraphs = [article.standfirst, *split_paragraphs(article.body)]
+    return " ".join(html.unescape(plain_text(p)) for p in paragraphs if p)
+
+
+def _excerpt(text, pattern, length=280):
+    """About `length` characters of `text` around its first match, cut between words."""
+    match = pattern.search(text)
+    start = max(0, match.start() - length // 4) if match else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+    lead = "…" if start else ""
+    end = start + length
+    if end >= len(text):
+        return lead + text[start:]
+    space = text.rfind(" ", start, end)
+    return lead + text[start : space if space > start else end] + "…"
