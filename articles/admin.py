@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 # admin_tags holds the tag admins (merging, similar tags); importing it registers them.
 from . import admin_tags, services  # noqa: F401
+from .admin_import import ArticleImportMixin
 from .admin_locking import EditLockAdminMixin, EditLockForm
 from .admin_revisions import HistoryAdmin
 from .admin_uploads import UploadFailureAdminMixin
@@ -130,10 +131,16 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
-    UploadFailureAdminMixin, TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin
+    UploadFailureAdminMixin,
+    ArticleImportMixin,
+    TagAutocompleteMixin,
+    EditLockAdminMixin,
+    HistoryAdmin,
 ):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
+    # The import button on top of reversion's list (which adds "Recover deleted").
+    change_list_template = "admin/articles/article/change_list.html"
     inlines = [QuoteInline, CorrectionInline, ShareLinkInline]
     list_display = ["headline", "state", "published_at", "organisation_names", "topic_names"]
     list_filter = ["status", VisibilityFilter, "published_at"]
@@ -142,7 +149,7 @@ class ArticleAdmin(
     # second at 100,000 articles on each page load; the date filter covers the need.
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["organisations", "appeal"]
-    readonly_fields = ["created_at", "updated_at", "content_updated_at"]
+    readonly_fields = ["created_at", "updated_at", "content_updated_at", "mentions_found"]
     actions = ["publish", "unpublish"]
     # A changelist of 100,000 rows: no COUNT(*) over the whole table for "x of y".
     show_full_result_count = False
@@ -172,7 +179,7 @@ class ArticleAdmin(
                 ]
             },
         ),
-        ("Links", {"fields": ["organisations", "tags", "appeal"]}),
+        ("Links", {"fields": ["organisations", "mentions_found", "tags", "appeal"]}),
     ]
 
     def get_queryset(self, request):

@@ -23,6 +23,7 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from .fields import MoneyField
 from .images import CleanImageField, renditions_for
+from .importer import SPLIT_QUOTE_JOINER
 from .validators import validate_image_upload
 
 # What an editor may write in a body paragraph or caption; everything else is stripped.
@@ -525,8 +526,9 @@ class Article(EditLocked):
         blank=True, help_text="A one-sentence summary under the headline."
     )
     body = models.TextField(
-        help_text="Paragraphs separated by a blank line. Links (<a href>) and emphasis "
-        "(<em>, <strong>) are kept; any other HTML is removed."
+        # The admin shows help text as HTML, so the tags are written as entities.
+        help_text="Paragraphs separated by a blank line. Links (&lt;a href&gt;) and emphasis "
+        "(&lt;em&gt;, &lt;strong&gt;) are kept; any other HTML is removed."
     )
     lead_image = CleanImageField(
         upload_to="articles/%Y/%m/", blank=True, validators=[validate_image_upload]
@@ -573,6 +575,26 @@ class Article(EditLocked):
         blank=True,
         related_name="articles",
         help_text="Organisations the article mentions.",
+    )
+    # The editor's word over mention detection: linked though the text does not name
+    # them, or never linked though it does. See services.article_link_mentions().
+    pinned_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="pinned_in_articles",
+        help_text="Added by an editor: stay linked even where the text does not name them.",
+    )
+    excluded_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="excluded_from_articles",
+        help_text="Removed by an editor: never linked again by mention detection.",
+    )
+    source_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Set by the importer, so importing the same copy again updates this article.",
     )
     appeal = models.ForeignKey(
         DonationAppeal,
@@ -713,6 +735,12 @@ class Article(EditLocked):
         return html.unescape(plain_text(paragraphs[0])) if paragraphs else ""
 
     @property
+    def mention_text(self):
+        """Every text an organisation can be named in, as plain text."""
+        parts = [self.headline, self.standfirst, self.lead_image_caption, self.body]
+        return html.unescape(plain_text("\n\n".join(part for part in parts if part)))
+
+    @property
     def caption_html(self):
         return sanitise_inline(self.lead_image_caption)
 
@@ -834,7 +862,16 @@ class Quote(models.Model):
         if not self.fits_in(len(paragraphs)):
             return False
         span = " ".join(paragraphs[self.paragraph - 1 : self.paragraph - 1 + self.paragraph_count])
-        return _normalise_quote(self.text) in _normalise_quote(plain_text(span))
+        span = _normalise_quote(plain_text(span))
+        # The parts of a split quote (“…,” she said. “…”) are joined by " … ": each must
+        # be there, in order.
+        position = 0
+        for part in self.text.split(SPLIT_QUOTE_JOINER):
+            found = span.find(_normalise_quote(part), position)
+            if found < 0:
+                return False
+            position = found + len(_normalise_quote(part))
+        return True
 
     def render_paragraphs(self, paragraphs):
         """The quoted paragraphs as safe HTML with the attribution wrapped in <cite>,

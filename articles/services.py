@@ -2,15 +2,23 @@
 
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.text import slugify
 
+from .mentions import MentionMatcher
 from .models import (
     Article,
     Donation,
+    DonationAppeal,
+    Organisation,
     OrganisationTag,
     OrganisationTagRedirect,
+    Quote,
     TaggedArticle,
     TaggedOrganisation,
     TopicTag,
@@ -152,3 +160,321 @@ def tags_similar(queryset):
         for _, tags in sorted(groups.items())
         if len(tags) > 1
     ]
+
+
+# --- Mentions --------------------------------------------------------------------------
+
+_matcher = {"state": None, "matcher": None}
+
+
+def organisation_matcher():
+    """The mention matcher for the organisations in the database, rebuilt when they change.
+
+    Whether they changed is read off the table itself (how many, the newest edit, the
+    highest id) rather than a version bumped by signals: one cheap query, right in every
+    process, and right after a rolled-back transaction too. Edits through
+    `QuerySet.update()` skip `updated_at` and so go unseen until the next save.
+    """
+    state = tuple(
+        Organisation.objects.aggregate(
+            count=Count("pk"), newest=Max("updated_at"), highest=Max("pk")
+        ).values()
+    )
+    if _matcher["state"] != state:
+        rows = Organisation.objects.values_list("pk", "name", "aliases").order_by("pk")
+        _matcher["matcher"] = MentionMatcher(
+            (pk, [name, *aliases.splitlines()]) for pk, name, aliases in rows.iterator()
+        )
+        _matcher["state"] = state
+    return _matcher["matcher"]
+
+
+def article_link_mentions(*, article, added=(), removed=(), matcher=None):
+    """Link the article to the organisations its text names, keeping the editor's word.
+
+    `added` and `removed` are the organisations an editor just added or removed by hand:
+    an added one stays linked though the text does not name it, a removed one stays
+    unlinked though it does, until the editor changes their mind.
+    """
+    with transaction.atomic():
+        if added or removed:
+            article.pinned_organisations.add(*added)
+            article.pinned_organisations.remove(*removed)
+            article.excluded_organisations.add(*removed)
+            article.excluded_organisations.remove(*added)
+        changes = articles_relink_mentions(
+            articles=[article], matcher=matcher or organisation_matcher()
+        )
+    return changes.get(article.pk, LinkChange())
+
+
+@dataclass
+class LinkChange:
+    linked: set = field(default_factory=set)
+    unlinked: set = field(default_factory=set)
+
+
+def articles_relink_mentions(*, articles, matcher):
+    """Recompute the links of many articles with a few queries, whatever their number.
+
+    Returns {article id: LinkChange} for the articles whose links changed.
+    """
+    ids = [article.pk for article in articles]
+    Through = Article.organisations.through
+    link_ids = {
+        (a, o): pk
+        for pk, a, o in Through.objects.filter(article_id__in=ids).values_list(
+            "pk", "article_id", "organisation_id"
+        )
+    }
+    current = {}
+    for a, o in link_ids:
+        current.setdefault(a, set()).add(o)
+    pinned = _pairs(Article.pinned_organisations.through.objects.filter(article_id__in=ids))
+    excluded = _pairs(Article.excluded_organisations.through.objects.filter(article_id__in=ids))
+    found = {article.pk: matcher.organisation_ids(article.mention_text) for article in articles}
+    # A matcher can outlive an organisation deleted since it was built: link only those
+    # that still exist.
+    candidates = set().union(*found.values()) - set().union(*current.values())
+    existing = set(Organisation.objects.filter(pk__in=candidates).values_list("pk", flat=True))
+
+    changes, to_link, to_unlink = {}, [], []
+    for pk in ids:
+        now = current.get(pk, set())
+        wanted = (found[pk] | pinned.get(pk, set())) - excluded.get(pk, set())
+        wanted = {o for o in wanted if o in now or o in existing or o in pinned.get(pk, ())}
+        change = LinkChange(linked=wanted - now, unlinked=now - wanted)
+        if change.linked or change.unlinked:
+            changes[pk] = change
+            to_link += [Through(article_id=pk, organisation_id=o) for o in change.linked]
+            to_unlink += [link_ids[pk, o] for o in change.unlinked]
+    # ignore_conflicts: a link an editor saved meanwhile is the same link, not an error.
+    Through.objects.bulk_create(to_link, ignore_conflicts=True)
+    Through.objects.filter(pk__in=to_unlink).delete()
+    return changes
+
+
+def _pairs(through_rows):
+    pairs = {}
+    for article_id, organisation_id in through_rows.values_list("article_id", "organisation_id"):
+        pairs.setdefault(article_id, set()).add(organisation_id)
+    return pairs
+
+
+# --- Import ----------------------------------------------------------------------------
+
+OPENING_BALANCE_NOTE = "Opening balance: the amount raised shown on the source page."
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do in a dry run, one line per change."""
+
+    article: Article | None = None
+    created: bool = False
+    changes: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def article_import(*, parsed, publish=False, dry_run=False):
+    """Write a ParsedArticle: the article, its quotes, their speakers, the organisations
+    it names and its donation appeal, in one transaction.
+
+    Importing the same copy again updates the same article (found by its fingerprint or
+    its slug) and adds no second quote, organisation or ledger entry. A dry run does the
+    same work and rolls it back, so its report is exactly what a real run would do.
+    """
+    with transaction.atomic():
+        report = ImportReport()
+        appeal = _import_appeal(parsed, report)
+        article = _import_article(parsed, appeal, publish, report)
+        _import_quotes(parsed, article, report)
+        change = article_link_mentions(article=article)
+        names = dict(
+            Organisation.objects.filter(pk__in=change.linked | change.unlinked).values_list(
+                "pk", "name"
+            )
+        )
+        if change.linked:
+            report.changes.append(f"link {_names(names, change.linked)}")
+        if change.unlinked:
+            report.changes.append(f"unlink {_names(names, change.unlinked)}")
+        report.article = article
+        if dry_run:
+            transaction.set_rollback(True)
+            report.article = None
+    return report
+
+
+def _names(names, pks):
+    return ", ".join(sorted(f"“{names[pk]}”" for pk in pks))
+
+
+def _import_article(parsed, appeal, publish, report):
+    slug = slugify(parsed.headline, allow_unicode=True)[:200] or "article"
+    # By slug only among imported articles: a page must never overwrite an article an
+    # editor wrote that happens to share its headline.
+    article = (
+        Article.objects.filter(source_fingerprint=parsed.fingerprint).first()
+        or Article.objects.filter(slug=slug).exclude(source_fingerprint="").first()
+    )
+    report.created = article is None
+    if article is None:
+        # The page carries no date: readers are not shown the one the article gets.
+        article = Article(slug=_free_slug(Article, slug), show_publication_date=False)
+    fields = {
+        "headline": parsed.headline,
+        "body": parsed.body,
+        "byline": parsed.byline,
+        "lead_image_caption": parsed.caption,
+        "lead_image_credit": parsed.credit,
+        "source_fingerprint": parsed.fingerprint,
+        "appeal": appeal,
+    }
+    if publish and article.status != Article.Status.PUBLISHED:
+        fields["status"] = Article.Status.PUBLISHED
+        # The page's own date is unknown; its campaign month, when it shows one, orders
+        # it among the articles of its time better than today would.
+        fields["published_at"] = article.published_at or (
+            datetime(m.year, m.month, 1, tzinfo=UTC)
+            if (m := parsed.appeal and parsed.appeal.campaign_month)
+            else timezone.now()
+        )
+    changed = [name for name, value in fields.items() if getattr(article, name) != value]
+    for name in changed:
+        setattr(article, name, fields[name])
+    article.full_clean()
+    if report.created:
+        article.save()
+        status = "published" if publish else "draft"
+        report.changes.append(f"create article “{article.headline}” ({status})")
+    elif changed:
+        article.save()
+        report.changes.append(f"update article “{article.headline}”: {', '.join(changed)}")
+    return article
+
+
+def _import_quotes(parsed, article, report):
+    existing = {quote.paragraph: quote for quote in article.quotes.all()}
+    organisations = _SpeakerOrganisations(report)
+    for found in parsed.quotes:
+        organisation = organisations.get(found.speaker, found.is_organisation)
+        fields = {
+            "text": found.text,
+            "organisation": organisation,
+            "speaker": "" if organisation else found.speaker,
+            "attribution": found.attribution,
+            "paragraph_count": found.paragraph_count,
+        }
+        quote = existing.pop(found.paragraph, None)
+        if quote is None:
+            quote = Quote(article=article, paragraph=found.paragraph, **fields)
+            # Field checks only: the database holds the constraints, and full_clean()
+            # would ask it about each of them, a handful of queries for every quote.
+            quote.clean_fields()
+            quote.save()
+            report.changes.append(f"add quote at paragraph {found.paragraph} ({found.speaker})")
+            continue
+        changed = [name for name, value in fields.items() if getattr(quote, name) != value]
+        if changed:
+            for name in changed:
+                setattr(quote, name, fields[name])
+            quote.clean_fields()
+            quote.save()
+            report.changes.append(f"update quote at paragraph {found.paragraph}")
+    for quote in existing.values():
+        quote.delete()
+        report.changes.append(f"remove quote at paragraph {quote.paragraph}")
+
+
+class _SpeakerOrganisations:
+    """Speakers resolved to organisations by name or alias; unknown organisations are
+    created unreviewed, so staff check them before they are trusted."""
+
+    def __init__(self, report):
+        self.report = report
+        self.resolved = {}
+
+    def get(self, speaker, is_organisation):
+        key = " ".join(speaker.split()).casefold()
+        if key not in self.resolved:
+            self.resolved[key] = self._find(speaker) or (
+                self._create(speaker) if is_organisation else None
+            )
+        return self.resolved[key]
+
+    def _find(self, speaker):
+        # The whole speaker must be one name or alias: "a spokesman for the coalition"
+        # names the coalition but is not it.
+        mentions = organisation_matcher().find(speaker)
+        if len(mentions) == 1 and (mentions[0].start, mentions[0].end) == (0, len(speaker)):
+            return Organisation.objects.get(pk=mentions[0].organisation_id)
+        return None
+
+    def _create(self, name):
+        slug = slugify(name, allow_unicode=True)[:190] or "organisation"
+        organisation = Organisation(
+            name=name, slug=_free_slug(Organisation, slug), is_reviewed=False
+        )
+        organisation.full_clean()
+        organisation.save()
+        self.report.changes.append(f"create organisation “{name}” (to review)")
+        return organisation
+
+
+def _free_slug(model, slug):
+    base, number = slug[:190], 1
+    while model.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _import_appeal(parsed, report):
+    found = parsed.appeal
+    if found is None:
+        return None
+    appeal = (
+        DonationAppeal.objects.filter(campaign_month=found.campaign_month).order_by("pk").first()
+    )
+    fields = {
+        "goal": found.goal,
+        "tick_count": len(found.ticks),
+        "currency": found.currency,
+        "currency_symbol": found.currency_symbol,
+        "symbol_after_amount": found.symbol_after_amount,
+    }
+    if parsed.appeal_message:
+        fields["message"] = parsed.appeal_message
+    month = f"{found.campaign_month:%B %Y}"
+    if appeal is None:
+        appeal = DonationAppeal(campaign_month=found.campaign_month, **fields)
+        appeal.full_clean()
+        appeal.save()
+        report.changes.append(f"create appeal for {month}, goal {appeal.goal_display}")
+    else:
+        changed = [name for name, value in fields.items() if getattr(appeal, name) != value]
+        if changed:
+            for name in changed:
+                setattr(appeal, name, fields[name])
+            appeal.full_clean()
+            appeal.save()
+            report.changes.append(f"update appeal for {month}: {', '.join(changed)}")
+
+    opening = appeal.donations.filter(note=OPENING_BALANCE_NOTE).first()
+    if opening is None and found.raised > 0:
+        appeal_record_donation(
+            appeal=appeal,
+            amount=found.raised,
+            received_date=found.campaign_month,
+            note=OPENING_BALANCE_NOTE,
+        )
+        report.changes.append(f"record opening balance {appeal.format_amount(found.raised)}")
+    elif opening is not None and opening.amount != found.raised:
+        # The ledger is history: a different figure on a later copy of the page is for
+        # staff to explain, not for an import to rewrite.
+        report.warnings.append(
+            f"the page shows {appeal.format_amount(found.raised)} raised but the opening "
+            f"balance recorded is {appeal.format_amount(opening.amount)}; left as it is"
+        )
+    return appeal

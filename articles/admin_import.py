@@ -1,0 +1,158 @@
+"""The article admin's import page and mention display, kept apart from admin.py.
+
+ArticleAdmin takes them in through `ArticleImportMixin`.
+"""
+
+from html import unescape
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from . import services
+from .importer import ArticleImportError, check_size, parse, parse_bytes
+from .models import Organisation, plain_text
+
+
+class ImportForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        help_text="Paste the page: headline first, paragraphs separated by a blank line.",
+    )
+    file = forms.FileField(required=False, help_text="Or choose a UTF-8 text file.")
+    publish = forms.BooleanField(required=False, help_text="Leave unticked for a draft.")
+    dry_run = forms.BooleanField(
+        required=False, label="Dry run", help_text="Show what would change; write nothing."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:  # an empty upload, say: its own message is clear enough
+            return cleaned
+        text, upload = cleaned.get("text", "").strip(), cleaned.get("file")
+        if bool(text) == bool(upload):
+            raise ValidationError("Paste the text or choose a file, one of the two.")
+        try:
+            if upload:
+                check_size(upload.size)  # before reading it
+                cleaned["parsed"] = parse_bytes(upload.read())
+            else:
+                cleaned["parsed"] = parse(text)
+        except ArticleImportError as error:
+            raise ValidationError(f"Cannot import this page: {error}.") from error
+        return cleaned
+
+
+class ArticleImportMixin:
+    """For ArticleAdmin: the "Import from text" page, the mentions found in the body,
+    and links that follow the text while keeping the editor's additions and removals."""
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="articles_article_import",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+        report = None
+        if posted and form.is_valid() and self._may_import(request, form):
+            data = form.cleaned_data
+            try:
+                report = services.article_import(
+                    parsed=data["parsed"], publish=data["publish"], dry_run=data["dry_run"]
+                )
+            except ValidationError as error:
+                form.add_error(None, f"Cannot import this page: {' '.join(error.messages)}")
+            else:
+                if not data["dry_run"]:
+                    article = report.article
+                    summary = "; ".join(report.changes) or "nothing had changed"
+                    messages.success(request, f"Imported “{article}”: {summary}.")
+                    for warning in report.warnings:
+                        messages.warning(request, warning)
+                    return redirect("admin:articles_article_change", article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import from text",
+            "form": form,
+            "report": report,
+            "changelist_url": reverse("admin:articles_article_changelist"),
+        }
+        return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+    def _may_import(self, request, form):
+        # Writers may import drafts; only those who may publish can import straight out.
+        if form.cleaned_data["publish"] and not self.has_publish_permission(request):
+            form.add_error("publish", "You may import drafts only: an editor publishes.")
+            return False
+        return True
+
+    @admin.display(description="Mentions found")
+    def mentions_found(self, article):
+        if article.pk is None:
+            return "Shown once the article is saved."
+        matcher = services.organisation_matcher()
+        texts = [article.headline, article.lead_image_caption, *article.paragraphs]
+        texts = [plain_text(text) for text in texts if text]
+        found = [(text, matcher.find(unescape(text))) for text in texts]
+        ids = {m.organisation_id for _, mentions in found for m in mentions}
+        names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+        if not names:
+            return "No organisation is named in the text."
+        paragraphs = format_html_join(
+            "", "<p>{}</p>", ((_highlighted(text, mentions, names),) for text, mentions in found)
+        )
+        return format_html(
+            '<div class="mentions">{}</div><p class="help">Named: {}. Added by hand: {}. '
+            "Removed by hand: {}.</p>",
+            paragraphs,
+            ", ".join(sorted(names.values())),
+            _names(article.pinned_organisations.all()),
+            _names(article.excluded_organisations.all()),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        before = {getattr(o, "pk", o) for o in form.initial.get("organisations", [])}
+        super().save_related(request, form, formsets, change)
+        chosen = {o.pk for o in form.cleaned_data.get("organisations", [])}
+        services.article_link_mentions(
+            article=form.instance, added=chosen - before, removed=before - chosen
+        )
+
+
+def _highlighted(text, mentions, names):
+    text = unescape(text)
+    parts, position = [], 0
+    for mention in mentions:
+        if mention.organisation_id not in names:
+            continue
+        parts.append(escape(text[position : mention.start]))
+        parts.append(
+            format_html(
+                '<mark title="{}">{}</mark>',
+                names[mention.organisation_id],
+                text[mention.start : mention.end],
+            )
+        )
+        position = mention.end
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))
+
+
+def _names(organisations):
+    return ", ".join(o.name for o in organisations) or "none"

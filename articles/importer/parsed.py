@@ -1,0 +1,63 @@
+"""What the importer makes of a page, and the one error it raises."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+# Joins the parts of a split quote; Quote.matches_body() looks for each part in turn.
+SPLIT_QUOTE_JOINER = " … "
+
+
+class ArticleImportError(ValueError):
+    """Why a page cannot be imported, in one line an editor can act on.
+
+    A ValueError rather than an ImportError: Python raises ImportError for modules that
+    fail to load, and a handler for one must never swallow the other.
+    """
+
+
+@dataclass(frozen=True)
+class ParsedQuote:
+    paragraph: int  # 1-based, as Quote.paragraph
+    paragraph_count: int
+    text: str  # without quotation marks; " … " joins the parts of a split quote
+    speaker: str  # an organisation's or a person's name, or an unnamed source
+    is_organisation: bool  # the importer's guess; a known name or alias overrides it
+    attribution: str  # as written, "" when the statement continues the previous one
+
+
+@dataclass(frozen=True)
+class ParsedAppeal:
+    ticks: tuple  # Decimal amounts labelling the bar, from zero to the goal
+    raised: Decimal
+    campaign_month: date
+    currency: str
+    currency_symbol: str
+    symbol_after_amount: bool
+
+    @property
+    def goal(self):
+        return self.ticks[-1]
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    headline: str
+    paragraphs: tuple
+    byline: str = ""
+    caption: str = ""
+    credit: str = ""
+    quotes: tuple = ()
+    appeal: ParsedAppeal | None = None
+    appeal_message: str = ""
+
+    @property
+    def body(self):
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def fingerprint(self):
+        """The same story gives the same fingerprint, however its whitespace or case."""
+        words = " ".join(f"{self.headline}\n{self.body}".split()).casefold()
+        return hashlib.sha256(words.encode()).hexdigest()
