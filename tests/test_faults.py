@@ -139,9 +139,10 @@ def _redis_cache(url):
     }
 
 
+# The PostgreSQL pass of `make test` is the one with REDIS_URL set.
+@pytest.mark.only_on("postgresql")
 def test_the_redis_settings_are_the_ones_this_file_tests(settings):
-    if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
-        pytest.skip("REDIS_URL is not set: this run uses the local-memory cache")
+    assert "django_redis" in settings.CACHES["default"]["BACKEND"]
     assert settings.CACHES["default"]["OPTIONS"] == _redis_cache("")["default"]["OPTIONS"]
     assert settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS is True
 
@@ -442,10 +443,7 @@ def test_an_upload_with_room_on_the_disk_is_stored_whole(editor_client, media_ro
 
 # --- PostgreSQL connection lost --------------------------------------------------------
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: runs in the PostgreSQL pass of `make test`",
-)
+postgres_only = pytest.mark.only_on("postgresql")
 
 
 def _serve(path):
