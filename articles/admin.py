@@ -13,6 +13,7 @@ from . import admin_tags, services  # noqa: F401
 from .admin_import import ArticleImportMixin
 from .admin_locking import EditLockAdminMixin, EditLockForm
 from .admin_revisions import HistoryAdmin
+from .admin_uploads import UploadFailureAdminMixin
 from .admin_widgets import TagAutocompleteWidget
 from .models import (
     Article,
@@ -129,7 +130,13 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleImportMixin, TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin):
+class ArticleAdmin(
+    UploadFailureAdminMixin,
+    ArticleImportMixin,
+    TagAutocompleteMixin,
+    EditLockAdminMixin,
+    HistoryAdmin,
+):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     # The import button on top of reversion's list (which adds "Recover deleted").
@@ -317,7 +324,9 @@ class OrganisationAdminForm(EditLockForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin):
+class OrganisationAdmin(
+    UploadFailureAdminMixin, TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin
+):
     form = OrganisationAdminForm
     list_display = ["name", "kind", "country", "tag_names", "is_reviewed"]
     list_filter = ["tags", "kind", "is_reviewed"]

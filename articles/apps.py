@@ -9,6 +9,15 @@ def _repair_search_index(sender, using, **kwargs):
     repair_sqlite_index(connections[using])
 
 
+def _refresh_sqlite_statistics(sender, using, **kwargs):
+    # Without statistics SQLite's planner guesses, and picks table scans for the joins
+    # behind tag and organisation pages once there are many articles.
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")
+
+
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Newsroom"
@@ -18,3 +27,4 @@ class ArticlesConfig(AppConfig):
         from . import signals  # noqa: F401  (connects the cache purge handlers)
 
         post_migrate.connect(_repair_search_index, sender=self)
+        post_migrate.connect(_refresh_sqlite_statistics, sender=self)

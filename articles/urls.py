@@ -6,8 +6,9 @@ from .caching import cached_with_keys
 
 
 class YearConverter:
-    # From 1000: Python's dates start at year 1, so /0000/ must never reach a view.
-    regex = "[1-9][0-9]{3}"
+    # 1000–2999: Python's dates run from year 1 to 9999, and a month's archive reaches
+    # to the first of the next month, so /0000/ and /9999/12/ must never reach a view.
+    regex = "[12][0-9]{3}"
 
     def to_python(self, value):
         return int(value)

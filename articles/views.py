@@ -2,11 +2,12 @@ from datetime import date, datetime
 
 from django.core.paginator import Paginator
 from django.core.validators import slug_unicode_re
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from . import search
@@ -34,11 +35,44 @@ SECTION_COUNT = 3
 SECTION_SIZE = 4
 # An organisation's page shows its latest statements and links to the rest.
 ORGANISATION_QUOTES_SHOWN = 10
+# Lists page this deep at most (see CappedPaginator); the quotes page offers this many
+# organisations and topics to filter by, the most quoted and most used lately.
+MAX_PAGES = 50
+FILTER_OPTIONS = 50
+
+
+class CappedPaginator(Paginator):
+    """Pages at most `MAX_PAGES` deep.
+
+    Counting a list of 100,000 articles, and skipping to its 4,000th page, means reading
+    the whole list; readers go further back through the archives and search instead.
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.per_page * MAX_PAGES].count()
+
+    @property
+    def is_capped(self):
+        return self.count == self.per_page * MAX_PAGES
+
+    @property
+    def count_label(self):
+        """The count for readers: "1,000+" where the list goes on past the last page."""
+        return f"{self.count:,}{'+' if self.is_capped else ''}"
 
 
 def _page(request, queryset, per_page):
     # get_page() answers a normal page for ?page=abc, -1 or 999999 instead of an error.
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _with_chosen(options, chosen):
+    """A shortlist of filter options that always holds the one chosen."""
+    options = list(options)
+    if chosen is not None and chosen not in options:
+        options.insert(0, chosen)
+    return options
 
 
 def _by_slug(model, slug):
@@ -64,7 +98,7 @@ def home(request):
         sections = [
             # Newest first by the model's ordering; the sections show no tags to prefetch.
             (tag, list(Article.objects.published().filter(tags=tag)[:SECTION_SIZE]))
-            for tag in TopicTag.objects.with_article_count()[:SECTION_COUNT]
+            for tag in TopicTag.objects.in_recent_articles()[:SECTION_COUNT]
         ]
     appeal = DonationAppeal.objects.current()
     response = render(
@@ -181,25 +215,17 @@ def archive_month(request, year, month):
         raise Http404("No articles that month.")
     start = timezone.make_aware(datetime(year, month, 1))
     end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
-    neighbours = published.aggregate(
-        previous=Max("published_at", filter=Q(published_at__lt=start)),
-        next=Min("published_at", filter=Q(published_at__gte=end)),
-    )
     response = render(
         request,
         "articles/archive_month.html",
         {
             "month": date(year, month, 1),
             "page_obj": page_obj,
-            "previous_month": _local_month(neighbours["previous"]),
-            "next_month": _local_month(neighbours["next"]),
+            "previous_month": published.only("published_at").month_before(start),
+            "next_month": published.only("published_at").month_from(end),
         },
     )
     return tag_response(response, "archives", page_obj, _tags_of(page_obj))
-
-
-def _local_month(moment):
-    return timezone.localtime(moment).date().replace(day=1) if moment else None
 
 
 # --- Organisations, quotes and tags -----------------------------------------------------
@@ -292,16 +318,20 @@ def quote_list(request):
         if slug := request.GET.get(param):
             chosen[param] = _by_slug(model, slug)
             quotes = quotes.filter(**{lookup: chosen[param]})
-    quoted = Organisation.objects.filter(quotes__in=Quote.objects.published()).distinct()
+    organisations = Organisation.objects.quoted_recently()[:FILTER_OPTIONS]
     response = render(
         request,
         "articles/quote_list.html",
         {
             "page_obj": _page(request, quotes, QUOTES_PER_PAGE),
             "chosen": chosen,
-            "organisations": quoted.order_by("name"),
-            "tags": OrganisationTag.objects.filter(organisations__in=quoted).distinct(),
-            "topics": TopicTag.objects.with_article_count(),
+            "organisations": _with_chosen(organisations, chosen.get("organisation")),
+            "tags": OrganisationTag.objects.filter(tagged_organisations__isnull=False)
+            .distinct()
+            .order_by("name"),
+            "topics": _with_chosen(
+                TopicTag.objects.in_recent_articles()[:FILTER_OPTIONS], chosen.get("topic")
+            ),
         },
     )
     # Any article, quote or organisation change purges "quotes"; tag renames their own.

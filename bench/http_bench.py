@@ -295,7 +295,30 @@ def worker_rss_mb(process):
     return max(sizes) if sizes else 0.0
 
 
+def busy_pages(database):
+    """Point the organisation and topic pages at the busiest ones of the demo data."""
+    script = (
+        "from django.db.models import Count\n"
+        "from articles.models import Organisation, TopicTag\n"
+        "org = Organisation.objects.annotate(n=Count('articles')).order_by('-n').first()\n"
+        "tag = TopicTag.objects.annotate(n=Count('tagged_articles')).order_by('-n').first()\n"
+        "print(org.slug, tag.slug)\n"
+    )
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=base_env(database),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    organisation, topic = result.stdout.split()[-2:]
+    PAGES["organisation"] = f"/organisations/{organisation}/"
+    PAGES["topic tag"] = f"/topics/{topic}/"
+
+
 def measure(size, database, scratch, duration):
+    busy_pages(database)
     rows = {}
     queries = queries_per_page(database)
     with gunicorn(database, page_cache=False) as (port, process):

@@ -122,7 +122,15 @@ if REDIS_URL:
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Not the local-memory cache: `make serve` runs two gunicorn workers, and a purge
+    # must reach the pages both of them cached. Files are shared by every process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("CACHE_DIR", default=BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Reader pages are cached for this long at most (Django's cache and, as s-maxage, any
 # HTTP cache in front); a save purges the pages that show the changed object at once.
@@ -151,7 +159,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # 127.0.0.1 let Django do it.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileSystemStorage that never leaves a half-written upload (articles/storage.py).
+    "default": {"BACKEND": "articles.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -22,3 +22,7 @@ SECURE_HSTS_SECONDS = 0
 # Pages are not cached unless a test turns the cache on (tests/test_page_cache.py): the
 # other tests run inside a transaction that never commits, so no purge would follow.
 PAGE_CACHE_SECONDS = 0
+
+if not REDIS_URL:  # noqa: F405
+    # Each test starts from an empty cache; no files left behind between runs.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -39,8 +39,8 @@ def _everything():
     for row in rows:
         # Many-to-many ids come back in whatever order the database returns them.
         for name, value in row["fields"].items():
-            if isinstance(value, list) and all(isinstance(v, int) for v in value):
-                row["fields"][name] = sorted(value)
+            if isinstance(value, list):  # ids, or natural keys (group permissions)
+                row["fields"][name] = sorted(value, key=json.dumps)
     return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True))
 
 

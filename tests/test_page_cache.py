@@ -1,5 +1,9 @@
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -152,3 +156,23 @@ def test_keys_for_flattens_objects_strings_and_lists(seed):
         f"article-{seed.pk}",
         f"organisation-{organisation.pk}",
     }
+
+
+def test_the_default_cache_is_shared_by_every_worker_process():
+    # `make serve` runs two gunicorn workers: a purge in one must reach pages the other
+    # cached, so the cache without REDIS_URL cannot live in one process's memory.
+    script = (
+        "import newsroom.settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[1],
+        env={"PATH": os.environ["PATH"], "DEBUG": "1", "ENV_FILE": "", "REDIS_URL": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    backend, location = result.stdout.split()
+    assert backend == "django.core.cache.backends.filebased.FileBasedCache"
+    assert location.endswith("var/cache")

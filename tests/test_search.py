@@ -197,7 +197,7 @@ def test_the_search_page_is_paginated(client, db):
     assert 'href="?q=zebra&amp;page=2"' in first.content.decode()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 triggers")
+@pytest.mark.only_on("sqlite")
 def test_the_index_survives_a_later_migration_that_rebuilds_the_table(transactional_db):
     # SQLite alters most columns by copying the table and dropping the old one, which
     # drops its triggers too; the next `migrate` puts them back and re-indexes.
@@ -215,7 +215,7 @@ def test_the_index_survives_a_later_migration_that_rebuilds_the_table(transactio
     }
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN index")
+@pytest.mark.only_on("postgresql")
 def test_postgres_search_uses_the_gin_indexes(db):
     make_article(headline="Indexed")
     Organisation.objects.bulk_create(

@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -75,6 +75,9 @@ class Command(BaseCommand):
             topic_ids = self._topics(topics, run)
             appeal = DonationAppeal.objects.filter(is_active=True).first()
         self._articles(rng, articles, run, org_ids, org_names, topic_ids, appeal)
+        # Fresh planner statistics for the tables' new sizes (SQLite and PostgreSQL alike).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             f"Created {articles} articles, {organisations} organisations and {topics} topics "
             f"in {time.monotonic() - started:.1f}s."
