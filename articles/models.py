@@ -250,6 +250,10 @@ class Organisation(EditLocked):
     class Meta:
         ordering = ["name"]
         permissions = [("tag_organisation", "Can change the tags of organisations")]
+        indexes = [
+            # The A–Z directory sorts case-insensitively.
+            models.Index(Lower("name"), "name", name="organisation_directory_idx"),
+        ]
 
     def __str__(self):
         return self.name
