@@ -484,6 +484,7 @@ class DonationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["appeal"]
     readonly_fields = ["recorded_by", "created_at"]
     date_hierarchy = "received_date"
+    show_full_result_count = False
 
     def has_change_permission(self, request, obj=None):
         # A recorded donation is history: entries are added, never rewritten.

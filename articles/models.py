@@ -2,7 +2,6 @@ import html
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import nh3
@@ -258,6 +257,10 @@ class Organisation(EditLocked):
     class Meta:
         ordering = ["name"]
         permissions = [("tag_organisation", "Can change the tags of organisations")]
+        indexes = [
+            # The A–Z directory sorts case-insensitively.
+            models.Index(Lower("name"), "name", name="organisation_directory_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -522,21 +525,14 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         return self.prefetch_related("tags").order_by("-published_at", "-pk")
 
-    def in_month(self, year, month):
-        # A range on published_at, which its index answers, rather than extracting the
-        # month from every row of the year.
-        start = timezone.make_aware(datetime(year, month, 1))
-        end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
-        return self.filter(published_at__gte=start, published_at__lt=end)
-
-    def month_before(self, moment):
-        """The month of the newest article before `moment`, or None."""
-        latest = self.filter(published_at__lt=moment).order_by("-published_at").first()
+    def latest_month(self):
+        """The month of the newest article here, or None."""
+        latest = self.only("published_at").order_by("-published_at").first()
         return _local_month(latest.published_at) if latest else None
 
-    def month_from(self, moment):
-        """The month of the oldest article from `moment` on, or None."""
-        earliest = self.filter(published_at__gte=moment).order_by("published_at").first()
+    def earliest_month(self):
+        """The month of the oldest article here, or None."""
+        earliest = self.only("published_at").order_by("published_at").first()
         return _local_month(earliest.published_at) if earliest else None
 
     def month_counts(self):

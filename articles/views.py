@@ -209,20 +209,25 @@ def archive_year(request, year):
 
 @cached_page
 def archive_month(request, year, month):
-    published = Article.objects.published()
-    page_obj = _page(request, published.in_month(year, month).for_listing(), ARTICLES_PER_PAGE)
-    if not page_obj.paginator.count:
-        raise Http404("No articles that month.")
     start = timezone.make_aware(datetime(year, month, 1))
     end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
+    # The month's own bounds go into the WHERE clause before published()'s "not in the
+    # future": SQLite takes the first bound it meets for the index range, and "<= now"
+    # would make it walk every newer article first.
+    articles = Article.objects.filter(published_at__gte=start, published_at__lt=end).published()
+    page_obj = _page(request, articles.for_listing(), ARTICLES_PER_PAGE)
+    if not page_obj.paginator.count:
+        raise Http404("No articles that month.")
+    earlier = Article.objects.filter(published_at__lt=start).published()
+    later = Article.objects.filter(published_at__gte=end).published()
     response = render(
         request,
         "articles/archive_month.html",
         {
             "month": date(year, month, 1),
             "page_obj": page_obj,
-            "previous_month": published.only("published_at").month_before(start),
-            "next_month": published.only("published_at").month_from(end),
+            "previous_month": earlier.latest_month(),
+            "next_month": later.earliest_month(),
         },
     )
     return tag_response(response, "archives", page_obj, _tags_of(page_obj))

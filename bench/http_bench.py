@@ -21,15 +21,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from loadkit import free_port, wait_for  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -45,23 +45,6 @@ PAGES = {
     "search": "/search/?q=Daesh",
     "admin changelist": "/admin/articles/article/",
 }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
 def manage(env, *args):
