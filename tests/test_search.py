@@ -223,10 +223,14 @@ def test_postgres_search_uses_the_gin_indexes(db):
     )
     with connection.cursor() as cursor:
         # Tiny tables are cheaper to scan whole; enough rows, fresh statistics and no
-        # sequential scans show whether the query repeats the indexed expressions.
+        # sequential scans show whether the query repeats the indexed expressions. Nor
+        # plain index scans: after the rows earlier tests rolled back have bloated the
+        # GIN index, walking the primary key with a filter can look cheaper.
         cursor.execute("ANALYZE articles_article, articles_organisation")
         cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_indexscan = off")
         plan = search_articles("indexed").explain()
-        cursor.execute("SET enable_seqscan = on")
+        cursor.execute("RESET enable_indexscan")
+        cursor.execute("RESET enable_seqscan")
     assert "article_search_idx" in plan
     assert "organisation_search_idx" in plan
