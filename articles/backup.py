@@ -21,6 +21,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 FORMAT_VERSION = 1
+# The extension tells loaddata the format: JSON with times to the microsecond.
+DATA_FILE = "data.precise_json"
 # Rows Django rebuilds by itself (content types, permissions) or that are transient.
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes"]
 
@@ -71,6 +73,7 @@ def create_backup(destination):
     data = io.StringIO()
     call_command(
         "dumpdata",
+        format="precise_json",
         exclude=EXCLUDED,
         # Rows keep their primary keys; references to content types and permissions,
         # which `flush` recreates with new ids, go by natural key.
@@ -92,7 +95,7 @@ def create_backup(destination):
     partial = destination.with_name(destination.name + ".partial")
     with tarfile.open(partial, "w:gz") as archive:
         _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
-        _add_bytes(archive, "data.json", payload)
+        _add_bytes(archive, DATA_FILE, payload)
         media_root = Path(settings.MEDIA_ROOT)
         for name in manifest["media"]:
             archive.add(media_root / name, arcname=f"media/{name}")
@@ -114,9 +117,9 @@ def restore_backup(source):
     with tempfile.TemporaryDirectory(prefix="newsroom-restore-") as scratch:
         scratch = Path(scratch)
         manifest = _unpack(source, scratch)
-        data_file = scratch / "data.json"
+        data_file = scratch / DATA_FILE
         if hashlib.sha256(data_file.read_bytes()).hexdigest() != manifest["data_sha256"]:
-            raise BackupError(f"{source}: data.json does not match its checksum")
+            raise BackupError(f"{source}: the data does not match its checksum")
         staged_media = scratch / "media"
         if media_files(staged_media) != manifest["media"]:
             raise BackupError(f"{source}: the media files do not match the manifest")

@@ -171,6 +171,8 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# Backups keep times to the microsecond (Django's JSON rounds to the millisecond).
+SERIALIZATION_MODULES = {"precise_json": "articles.precise_json"}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A little above the 20 MB image limit, so an oversized upload gets the form's clear
 # message rather than a bare 400.
