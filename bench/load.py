@@ -56,10 +56,10 @@ def main():
     )
     parser.add_argument(
         "--cache",
-        choices=["locmem", "redis"],
-        default="locmem",
-        help="locmem: each worker's own memory, as `make serve`; redis: a private "
-        "redis-server shared by the workers",
+        choices=["files", "redis"],
+        default="files",
+        help="files: the default without REDIS_URL, a file cache shared by the workers, "
+        "as `make serve`; redis: a private redis-server",
     )
     parser.add_argument(
         "--page-cache-seconds", type=int, default=600, help="0 sends every read to the DB"

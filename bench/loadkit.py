@@ -108,6 +108,7 @@ def site_env(database_url, scratch, *, redis_url="", page_cache_seconds=600):
         SECURE_HSTS_SECONDS="0",
         MEDIA_ROOT=str(scratch / "media"),
         STATIC_ROOT=str(scratch / "static"),
+        CACHE_DIR=str(scratch / "cache"),
         ENV_FILE=str(scratch / "no.env"),
         # Four editors log in once each; axes must not see them as an attack.
         AXES_FAILURE_LIMIT="1000",
