@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-admin.site.site_header = f"{settings.SITE_NAME} newsroom"
+admin.site.site_header = f"{settings.SITE_NAME} · editors’ desk"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "Newsroom"
 
