@@ -260,7 +260,7 @@ class ArticleAdmin(
 
     def preview_view(self, request, object_id):
         """The article as readers will see it, whatever its status; staff only."""
-        article = get_object_or_404(Article.objects.for_page(), pk=object_id)
+        article = get_object_or_404(Article, pk=object_id)
         if not self.has_view_permission(request, article):
             raise PermissionDenied
         return render_article(request, article, private=True, preview=True)

@@ -96,8 +96,8 @@ class TopicFeed(LatestArticlesFeed):
     def description(self, obj):
         return f"Articles about {obj.name}."
 
-    def articles(self, obj):
-        return Article.objects.published().filter(tags=obj)
+    def items(self, obj):
+        return Article.objects.for_listing().in_topic(obj)[:FEED_SIZE]
 
 
 class OrganisationFeed(LatestArticlesFeed):

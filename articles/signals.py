@@ -1,7 +1,8 @@
-"""Cache purges: the one chore left to signals, so every way of changing a row (admin,
-importer, shell, services) purges the pages that show it, after the commit."""
+"""The chores left to signals, so every way of changing a row (admin, importer, shell,
+services, fixture loads, reverts) does them: cache purges, after the commit, and the
+topic lists' copy of each article's publication time."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import caching
@@ -35,6 +36,31 @@ def article_keys(article):
         keys |= {f"topictag-{pk}-articles" for pk in tag_ids}
         keys |= {f"organisation-{pk}-articles" for pk in org_ids}
     return keys
+
+
+# --- The topic lists' copy of the publication time (TaggedArticle.published_at) ----------
+
+
+@receiver(post_save, sender=Article)
+def _copy_listing_time(sender, instance, **kwargs):
+    TaggedArticle.objects.filter(content_object_id=instance.pk).update(
+        published_at=instance.listing_time
+    )
+
+
+@receiver(pre_save, sender=TaggedArticle)
+def _fill_listing_time(sender, instance, **kwargs):
+    # A fixture may load the tagging before its article: the article's own save then
+    # fills it in (above).
+    article = (
+        Article.objects.filter(pk=instance.content_object_id)
+        .only("status", "published_at")
+        .first()
+    )
+    instance.published_at = article.listing_time if article else None
+
+
+# --- Cache purges ------------------------------------------------------------------------
 
 
 @receiver([post_save, post_delete], sender=Article)

@@ -15,6 +15,7 @@ from .caching import cached_page, tag_response
 from .forms import SearchForm
 from .models import (
     Article,
+    ArticlePage,
     Correction,
     DonationAppeal,
     Organisation,
@@ -96,8 +97,8 @@ def home(request):
     sections = []
     if lead:
         sections = [
-            # Newest first by the model's ordering; the sections show no tags to prefetch.
-            (tag, list(Article.objects.published().filter(tags=tag)[:SECTION_SIZE]))
+            # The sections show no tags to prefetch.
+            (tag, list(Article.objects.in_topic(tag)[:SECTION_SIZE]))
             for tag in TopicTag.objects.in_recent_articles()[:SECTION_COUNT]
         ]
     appeal = DonationAppeal.objects.current()
@@ -126,7 +127,7 @@ def home(request):
 
 @cached_page
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
+    article = get_object_or_404(Article.objects.published(), slug=slug)
     return render_article(request, article)
 
 
@@ -136,13 +137,17 @@ def render_article(request, article, *, private=False, preview=False):
     A private page (a staff preview or a share link) shows an unpublished article, so
     it must stay out of search engines and out of any shared cache.
     """
+    page = ArticlePage.of(article)
     appeal = DonationAppeal.objects.for_article(article)
     response = render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "body_blocks": article.body_blocks(),
+            "body_blocks": page.body_blocks(),
+            "organisations": page.organisations,
+            "tags": page.tags,
+            "corrections": page.corrections,
             "appeal": appeal,
             "noindex": private,
             "preview": preview,
@@ -154,18 +159,15 @@ def render_article(request, article, *, private=False, preview=False):
         return response
     return tag_response(
         response,
-        article,
         appeal,
         "active-appeal" if article.appeal_id is None else None,
-        article.organisations.all(),
-        article.tags.all(),
-        [quote.organisation for quote in article.quotes.all()],
+        page.shown_objects(),
     )
 
 
 def share_link(request, token):
     link = get_object_or_404(ShareLink.objects.active(), token=token)
-    article = get_object_or_404(Article.objects.for_page(), pk=link.article_id)
+    article = get_object_or_404(Article, pk=link.article_id)
     return render_article(request, article, private=True)
 
 
@@ -355,7 +357,7 @@ def topic_detail(request, slug):
     tag = TopicTag.objects.filter(slug=slug).first()
     if tag is None:
         return _merged_tag_redirect(TopicTagRedirect, slug)
-    articles = Article.objects.published().filter(tags=tag).for_listing()
+    articles = Article.objects.for_listing().in_topic(tag)
     page_obj = _page(request, articles, ARTICLES_PER_PAGE)
     response = render(request, "articles/topic_detail.html", {"tag": tag, "page_obj": page_obj})
     return tag_response(response, tag, f"topictag-{tag.pk}-articles", page_obj, _tags_of(page_obj))

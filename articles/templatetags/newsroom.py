@@ -58,7 +58,7 @@ def canonical_url(context):
 
 
 @register.simple_tag(takes_context=True)
-def news_article_json_ld(context, article):
+def news_article_json_ld(context, article, tags, corrections):
     """Schema.org NewsArticle for search engines, as a script block that never executes."""
     request = context["request"]
     image = article.lead_image.url if article.lead_image else static(SHARE_IMAGE)
@@ -83,13 +83,13 @@ def news_article_json_ld(context, article):
                 "url": request.build_absolute_uri(static(PUBLISHER_LOGO)),
             },
         },
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in tags],
     }
     # An imported page whose real date is unknown gets no date, rather than a made-up one.
     if article.show_publication_date:
         data["datePublished"] = article.published_at
         data["dateModified"] = article.content_updated_at or article.published_at
-    if corrections := list(article.corrections.all()):
+    if corrections:
         data["correction"] = [
             {"@type": "CorrectionComment", "text": note.text, "datePublished": note.published_at}
             for note in corrections

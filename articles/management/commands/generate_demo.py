@@ -179,7 +179,9 @@ class Command(BaseCommand):
                     for a, (_m, speaker, at, text) in zip(created, plans, strict=True)
                 )
                 TaggedArticle.objects.bulk_create(
-                    TaggedArticle(content_object_id=a.pk, tag_id=tag_id)
+                    TaggedArticle(
+                        content_object_id=a.pk, tag_id=tag_id, published_at=a.listing_time
+                    )
                     for a in created
                     for tag_id in rng.sample(topic_ids, k=min(len(topic_ids), 2))
                 )
