@@ -13,7 +13,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Left, Lower, TruncMonth, Upper
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -24,6 +23,7 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 from .fields import MoneyField
 from .images import CleanImageField, renditions_for
 from .importer import SPLIT_QUOTE_JOINER
+from .links import url_for
 from .validators import validate_image_upload
 
 # What an editor may write in a body paragraph or caption; everything else is stripped.
@@ -137,7 +137,7 @@ class TopicTag(TagSlugMixin, TagBase):
         ordering = ["name"]
 
     def get_absolute_url(self):
-        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+        return url_for("articles:topic-detail", slug=self.slug)
 
 
 @reversion.register(follow=["tag"])
@@ -175,7 +175,7 @@ class OrganisationTag(TagSlugMixin, TagBase):
         ordering = ["name"]
 
     def get_absolute_url(self):
-        return reverse("articles:organisation-tag-detail", kwargs={"slug": self.slug})
+        return url_for("articles:organisation-tag-detail", slug=self.slug)
 
 
 @reversion.register(follow=["tag"])
@@ -281,7 +281,7 @@ class Organisation(EditLocked):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:organisation-detail", kwargs={"slug": self.slug})
+        return url_for("articles:organisation-detail", slug=self.slug)
 
     @property
     def alias_list(self):
@@ -771,7 +771,7 @@ class Article(EditLocked):
         self._remember_loaded_state()
 
     def get_absolute_url(self):
-        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+        return url_for("articles:article-detail", slug=self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):
