@@ -18,6 +18,7 @@ import argparse
 import http.cookiejar
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -69,6 +70,7 @@ def base_env(database):
 def build_database(directory, size):
     database = directory / f"bench-{size}.sqlite3"
     env = base_env(database)
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")  # WhiteNoise's manifest
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     manage(env, "loaddata", "01_organisations", "02_appeals", "03_articles", "--verbosity", "0")
     manage(
@@ -349,6 +351,13 @@ def print_table(size, rows, queries, rss):
     print(f"\nLargest gunicorn worker after the uncached run: {rss:.0f} MB resident.")
 
 
+def interpreter():
+    """Which Python runs the workers: the interpreter's build matters (a pyenv build made
+    without --enable-optimizations ran these pages about a sixth slower than Debian's
+    python3 package on the same machine)."""
+    return f"Python {platform.python_version()} from {sys.base_prefix}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,100000")
@@ -361,6 +370,7 @@ def main():
                 "varnish-modules nginx-light)"
             )
     sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"Workers run {interpreter()}.")
     results = {}
     with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as scratch:
         scratch = Path(scratch)
