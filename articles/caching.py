@@ -120,38 +120,62 @@ def _stored_page(request):
 
 
 def cached_page(view):
-    """Serve a reader page from the cache until one of its surrogate keys is purged."""
+    """Make a reader page cacheable until one of its surrogate keys is purged.
+
+    The view marks its response (headers, lifetime); PageCacheMiddleware stores it and
+    serves it again, ahead of the rest of the middleware.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
         if _bypasses_cache(request):
-            response = view(request, *args, **kwargs)
             if settings.SESSION_COOKIE_NAME in request.COOKIES:
                 patch_cache_control(response, private=True, no_store=True)
             return response
-        stored = _stored_page(request)
-        if stored is not None:
-            stored["X-Cache"] = "HIT"
-            return stored
-        response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.streaming:
             patch_cache_control(response, no_store=True)
             return response
         if hasattr(response, "render"):
             response.render()
-        keys = getattr(response, "surrogate_keys", set())
         lifetime = _lifetime()
         patch_cache_control(
             response, public=True, max_age=0, s_maxage=lifetime, stale_while_revalidate=30
         )
         patch_vary_headers(response, ["Accept-Encoding"])
-        if keys:
-            versions = _current_versions(keys)
-            cache.set(_page_key(request), (versions, response), timeout=lifetime)
+        response.page_cache_lifetime = lifetime
         response["X-Cache"] = "MISS"
         return response
 
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Serve cached reader pages before the middleware below it runs.
+
+    A hit skips sessions, authentication, CSRF, messages and the rest, which cost
+    more than the hit itself; a page is stored as that middleware left it, so a hit
+    carries the same headers. Never stored: responses that set a cookie, and anything
+    a view did not mark with `cached_page`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _bypasses_cache(request):
+            return self.get_response(request)
+        stored = _stored_page(request)
+        if stored is not None:
+            stored["X-Cache"] = "HIT"
+            return stored
+        response = self.get_response(request)
+        lifetime = getattr(response, "page_cache_lifetime", None)
+        keys = getattr(response, "surrogate_keys", set())
+        if lifetime and keys and not response.cookies:
+            versions = _current_versions(keys)
+            cache.set(_page_key(request), (versions, response), timeout=lifetime)
+        return response
 
 
 def cached_with_keys(view, *keys):
