@@ -140,6 +140,12 @@ class TopicTag(TagSlugMixin, TagBase):
         return url_for("articles:topic-detail", slug=self.slug)
 
 
+class TaggedArticleQuerySet(models.QuerySet):
+    def listed(self):
+        """Taggings of articles readers can see, by the copied publication time."""
+        return self.filter(published_at__lte=timezone.now())
+
+
 @reversion.register(follow=["tag"])
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
@@ -151,6 +157,8 @@ class TaggedArticle(TaggedItemBase):
     # database sorts every article of the topic to show the first twenty. signals.py keeps
     # the copy in step on every save, fixture load and revert (not on QuerySet.update()).
     published_at = models.DateTimeField(null=True, editable=False)
+
+    objects = TaggedArticleQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -111,3 +111,13 @@ def test_the_migration_fills_the_copies_of_existing_articles(db):
     copy_listing_times(apps, None)
     assert copies(live) == [live.published_at]
     assert copies(draft) == [None]
+
+
+def test_the_topic_page_counts_only_what_it_lists(client, db):
+    for _ in range(3):
+        make_article().tags.add("Iraq")
+    make_article(status=Article.Status.DRAFT).tags.add("Iraq")
+    make_article(published_at=timezone.now() + timedelta(days=1)).tags.add("Iraq")
+    response = client.get("/topics/iraq/")
+    assert response.context["page_obj"].paginator.count == 3
+    assert len(response.context["page_obj"]) == 3
