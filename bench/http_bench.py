@@ -366,7 +366,7 @@ def print_table(size, rows, queries, rss):
 
 def interpreter():
     """Which Python runs the workers: the interpreter's build matters (a pyenv build made
-    without --enable-optimizations ran these pages about a sixth slower than Debian's
+    without --enable-optimizations ran the article page 12-15 % slower than Debian's
     python3 package on the same machine)."""
     return f"Python {platform.python_version()} from {sys.base_prefix}"
 
