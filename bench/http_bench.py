@@ -256,6 +256,12 @@ def queries_per_page(database):
         "    out[name] = len(ctx) if status == 200 else None\n"
         "print(json.dumps(out))\n"
     )
+    return json_from_shell(database, script)
+
+
+def json_from_shell(database, script):
+    """Run `script` in `manage.py shell` on `database` (test client allowed) and return
+    the JSON it prints last."""
     env = base_env(database)
     env["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
     result = subprocess.run(

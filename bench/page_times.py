@@ -15,12 +15,11 @@ machine cannot lower. It prints milliseconds per page at each size and their rat
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from http_bench import PAGES, PYTHON, ROOT, base_env, build_database, busy_pages
+from http_bench import PAGES, build_database, busy_pages, json_from_shell
 
 TIMER = """
 import json, time
@@ -49,18 +48,8 @@ print(json.dumps(out))
 
 
 def time_pages(database, requests, rounds):
-    env = base_env(database)
-    env["ALLOWED_HOSTS"] = "testserver"
     script = TIMER.format(arguments=json.dumps([PAGES, requests, rounds]))
-    result = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json_from_shell(database, script)
 
 
 def main():
