@@ -4,11 +4,13 @@
 import importlib
 from datetime import timedelta
 
+import reversion
 import time_machine
 from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 from django.utils import timezone
+from reversion.models import Version
 
 from articles import services
 from articles.models import Article, TaggedArticle, TopicTag
@@ -121,3 +123,16 @@ def test_the_topic_page_counts_only_what_it_lists(client, db):
     response = client.get("/topics/iraq/")
     assert response.context["page_obj"].paginator.count == 3
     assert len(response.context["page_obj"]) == 3
+
+
+def test_reverting_to_a_published_revision_puts_the_article_back_on_its_topic(client, db):
+    article = make_article(headline="Reverted story")
+    with reversion.create_revision():
+        article.save()
+        article.tags.add("Iraq")
+    services.article_unpublish(article=article)
+    assert topic_headlines(client) == []
+
+    Version.objects.get_for_object(article).first().revision.revert()
+    assert copies(article) == [Article.objects.get(pk=article.pk).published_at]
+    assert topic_headlines(client) == ["Reverted story"]
