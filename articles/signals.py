@@ -50,13 +50,16 @@ def _copy_listing_time(sender, instance, **kwargs):
 
 @receiver(pre_save, sender=TaggedArticle)
 def _fill_listing_time(sender, instance, **kwargs):
-    # A fixture may load the tagging before its article: the article's own save then
-    # fills it in (above).
-    article = (
-        Article.objects.filter(pk=instance.content_object_id)
-        .only("status", "published_at")
-        .first()
-    )
+    # taggit's tags.add() hands over the article itself: no query per tag. A fixture
+    # may load the tagging before its article: the article's own save then fills it in.
+    if TaggedArticle.content_object.is_cached(instance):
+        article = instance.content_object
+    else:
+        article = (
+            Article.objects.filter(pk=instance.content_object_id)
+            .only("status", "published_at")
+            .first()
+        )
     instance.published_at = article.listing_time if article else None
 
 
