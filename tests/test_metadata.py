@@ -7,7 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from .conftest import READER_PAGES, make_article
+from .conftest import READER_PAGES, make_article, make_organisation
+
+DESCRIPTION_TAGS = ("description", "og:description", "twitter:description")
 
 
 class _Head(HTMLParser):
@@ -130,3 +132,20 @@ def test_json_ld_cannot_break_out_of_its_script_element(client, db):
 
 def test_search_results_ask_not_to_be_indexed(client, db):
     assert _head(client.get("/search/?q=x")).meta["robots"] == "noindex"
+
+
+def test_long_descriptions_are_cut_to_200_characters_in_every_tag(client, db):
+    article = make_article(standfirst="A standfirst that goes on. " * 20)
+    organisation = make_organisation(description="A history of the group. " * 20)
+    for url in (article.get_absolute_url(), organisation.get_absolute_url()):
+        meta = _head(client.get(url)).meta
+        descriptions = {meta[key] for key in DESCRIPTION_TAGS}
+        assert len(descriptions) == 1, url
+        (description,) = descriptions
+        assert len(description) == 200 and description.endswith("…"), url
+
+
+def test_a_short_description_is_printed_whole(client, db):
+    article = make_article(standfirst="Bases close after rocket attacks.")
+    meta = _head(client.get(article.get_absolute_url())).meta
+    assert {meta[key] for key in DESCRIPTION_TAGS} == {"Bases close after rocket attacks."}

@@ -192,6 +192,20 @@ def test_the_article_page_runs_a_constant_number_of_queries(
     assert response.content.decode().count('class="statement"') == size[0]
 
 
+def test_an_organisation_quoted_but_not_listed_in_the_article_is_still_cited(
+    client, db, django_assert_max_num_queries
+):
+    article = _article_with(2, 1)
+    unlisted = make_organisation(name="Quds Force")
+    article.quotes.filter(paragraph=2).update(organisation=unlisted)
+    # The speakers missing from the article's organisations cost one more query, once.
+    with django_assert_max_num_queries(7):
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert f'<cite><a href="{unlisted.get_absolute_url()}">it said</a></cite>' in page
+    listed = page.split('id="organisations-heading"')[1].split("</section>")[0]
+    assert "Quds Force" not in listed
+
+
 @pytest.mark.parametrize("rows", [2, 30])
 def test_list_pages_run_a_bounded_number_of_queries(
     client, db, django_assert_max_num_queries, rows
