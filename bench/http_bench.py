@@ -10,8 +10,10 @@ varnish-modules and nginx-light):
 For each data set size it builds a fresh SQLite database with `generate_demo` plus the
 seed fixtures, starts gunicorn (2 workers) on 127.0.0.1, and measures every page with
 `wrk --latency` at 16 connections. It prints one table per size and the ratio of each
-figure to nginx's, and the resident memory of a gunicorn worker. Nothing leaves the
-loopback interface; every server it starts is stopped at the end.
+figure to nginx's, and the resident memory of a gunicorn worker. Each round also
+measures the issue's yardstick, a two-byte Django view (`bench/two_bytes.py`), and the
+tables scale Django's figures by it to the speed of the machine the goals were set on.
+Nothing leaves the loopback interface; every server it starts is stopped at the end.
 """
 
 import argparse
@@ -35,6 +37,11 @@ from loadkit import free_port, wait_for  # bench/ is on sys.path when run as a s
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+BENCH = ROOT / "bench"
+# The issue's yardstick: "a Django view that returns two bytes from no database reaches
+# about 4,300 here". bench/two_bytes.py is that view, measured in every run.
+REFERENCE = "two-byte Django view"
+REFERENCE_RPS = 4300
 SEED_SLUG = "us-forces-closing-some-bases-in-iraq-following-rocket-attacks-on-camp-taji"
 
 PAGES = {
@@ -118,14 +125,14 @@ def staff_cookie(port):
 
 
 @contextmanager
-def gunicorn(database, page_cache):
+def gunicorn(database, page_cache, app="newsroom.wsgi:application", cwd=ROOT):
     port = free_port()
     env = base_env(database)
     env["PAGE_CACHE_SECONDS"] = "600" if page_cache else "0"
     process = subprocess.Popen(
         [
             str(Path(PYTHON).with_name("gunicorn")),
-            "newsroom.wsgi:application",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -133,7 +140,7 @@ def gunicorn(database, page_cache):
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
     )
     try:
@@ -318,16 +325,20 @@ def measure(size, database, scratch, duration, rounds):
     busy_pages(database)
     rows = {}
     queries = queries_per_page(database)
-    with gunicorn(database, page_cache=False) as (port, process):
+    reference_app = gunicorn(database, page_cache=False, app="two_bytes:application", cwd=BENCH)
+    with gunicorn(database, page_cache=False) as (port, process), reference_app as (ref, _):
         cookie = staff_cookie(port)
         runs = {name: [] for name in PAGES}
+        references = []
         # Round-robin over the pages, so a slow spell hits one run of several pages
         # rather than every run of one page.
         for _round in range(rounds):
+            references.append(run_wrk(f"http://127.0.0.1:{ref}/", duration))
             for name, path in PAGES.items():
                 url = f"http://127.0.0.1:{port}{path}"
                 staff = cookie if path.startswith("/admin/") else None
                 runs[name].append(run_wrk(url, duration, cookie=staff))
+        rows[(REFERENCE, "reference")] = median_run(references)
         for name in PAGES:
             rows[(name, "uncached")] = median_run(runs[name])
         article_html = urllib.request.urlopen(f"http://127.0.0.1:{port}{PAGES['article']}").read()
@@ -353,19 +364,28 @@ def measure(size, database, scratch, duration, rounds):
 
 def print_table(size, rows, queries, rss):
     ceiling = rows[("article", "nginx (ceiling)")]["rps"]
+    speed = rows[(REFERENCE, "reference")]["rps"] / REFERENCE_RPS
     print(f"\n### {size:,} articles (gunicorn 2 workers, wrk 2 threads × 16 connections)\n")
-    print("Uncached rows: the median of the rounds, by req/s.\n")
-    print("| page | mode | req/s | p50 ms | p99 ms | errors | SQL queries | vs nginx |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("Uncached rows and the reference: the median of the rounds, by req/s.")
+    print(
+        f"This machine ran the two-byte reference at {speed:.2f}× the issue's "
+        f"{REFERENCE_RPS:,}; the last column divides Django's req/s by that.\n"
+    )
+    print(
+        "| page | mode | req/s | p50 ms | p99 ms | errors | SQL queries | vs nginx "
+        "| req/s at the issue's speed |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for (name, mode), row in rows.items():
-        sql = (
-            queries.get(name)
-            if mode == "uncached"
-            else ("0" if mode != "nginx (ceiling)" else "–")
-        )
+        sql = {"uncached": queries.get(name), "reference": 0}.get(mode, "0")
+        if mode == "nginx (ceiling)":
+            sql = "–"
+        runs_python = mode in ("uncached", "django cache", "reference")
+        scaled = f"{row['rps'] / speed:,.0f}" if runs_python else "–"
         print(
             f"| {name} | {mode} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
-            f"{row['errors']} | {sql if sql is not None else 'n/a'} | {row['rps'] / ceiling:.3f} |"
+            f"{row['errors']} | {sql if sql is not None else 'n/a'} | {row['rps'] / ceiling:.3f} "
+            f"| {scaled} |"
         )
     print(f"\nLargest gunicorn worker after the uncached run: {rss:.0f} MB resident.")
 
