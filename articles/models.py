@@ -618,7 +618,8 @@ class ArticlePage:
 
 
 def _attach_speakers(quotes, organisations):
-    """Give each quote its speaking organisation without a join per quote.
+    """Give each quote its speaking organisation without joining organisations into
+    the quotes query.
 
     An organisation quoted in an article is nearly always mentioned in it too, so it
     is taken from the article's organisations; only the rest are read, in one query.
