@@ -377,9 +377,7 @@ def print_table(size, rows, queries, rss):
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for (name, mode), row in rows.items():
-        sql = {"uncached": queries.get(name), "reference": 0}.get(mode, "0")
-        if mode == "nginx (ceiling)":
-            sql = "–"
+        sql = {"uncached": queries.get(name), "nginx (ceiling)": "–"}.get(mode, 0)
         runs_python = mode in ("uncached", "django cache", "reference")
         scaled = f"{row['rps'] / speed:,.0f}" if runs_python else "–"
         print(

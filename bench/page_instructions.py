@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -86,7 +87,7 @@ def main():
     parser.add_argument("--requests", type=int, default=20, help="requests of each page")
     parser.add_argument("--database", type=Path, help="an existing benchmark database")
     args = parser.parse_args()
-    if subprocess.run(["which", "valgrind"], capture_output=True).returncode:
+    if not shutil.which("valgrind"):
         sys.exit("page_instructions: valgrind is not installed (apt-get install valgrind)")
     if args.database and not args.database.is_file():
         sys.exit(f"page_instructions: no database at {args.database}")
