@@ -30,6 +30,7 @@ KEY_HEADER = "xkey"
 SURROGATE_HEADER = "Surrogate-Key"
 _PAGE_PREFIX = "page:"
 _VERSION_PREFIX = "surrogate:"
+_FRAGMENT_PREFIX = "fragment:"
 
 
 # --- Which keys an object stands for ----------------------------------------------------
@@ -176,6 +177,28 @@ class PageCacheMiddleware:
             versions = _current_versions(keys)
             cache.set(_page_key(request), (versions, response), timeout=lifetime)
         return response
+
+
+def cached_fragment(name, depends_on, build):
+    """A part of many pages, built once and shared by them until a key in `depends_on`
+    is purged (the appeal box, say, which every page shows and only a donation changes).
+
+    `build()` returns any picklable value. The keys' versions are read before it runs:
+    a purge that lands while it runs leaves the stored copy outdated, a miss next time,
+    rather than a stale hit. With FRAGMENT_CACHE_SECONDS at 0 it is built every time.
+    """
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return build()
+    name = f"{_FRAGMENT_PREFIX}{name}"
+    # One round trip on a hit: the fragment and the versions it must match.
+    found = cache.get_many([name, *(f"{_VERSION_PREFIX}{key}" for key in depends_on)])
+    entry = found.pop(name, None)
+    versions = found if len(found) == len(depends_on) else _current_versions(depends_on)
+    if entry is not None and entry[0] == versions:
+        return entry[1]
+    value = build()
+    cache.set(name, (versions, value), timeout=settings.FRAGMENT_CACHE_SECONDS)
+    return value
 
 
 def cached_with_keys(view, *keys):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from . import search
 from .caching import cached_page, tag_response
 from .forms import SearchForm
+from .fragments import appeal_box
 from .models import (
     Article,
     ArticlePage,
@@ -106,7 +107,7 @@ def home(request):
             (tag, list(Article.objects.in_topic(tag)[:SECTION_SIZE]))
             for tag in TopicTag.objects.in_recent_articles()[:SECTION_COUNT]
         ]
-    appeal = DonationAppeal.objects.current()
+    box = appeal_box()
     response = render(
         request,
         "articles/home.html",
@@ -115,14 +116,14 @@ def home(request):
             "lead": lead,
             "latest": page_obj[1:] if lead else page_obj,
             "sections": sections,
-            "appeal": appeal,
+            "appeal_box": box,
         },
     )
     return tag_response(
         response,
         "front",
         "active-appeal",
-        appeal,
+        box.keys,
         page_obj,
         _tags_of(page_obj),
         [tag for tag, _ in sections],
@@ -143,7 +144,7 @@ def render_article(request, article, *, private=False, preview=False):
     it must stay out of search engines and out of any shared cache.
     """
     page = ArticlePage.of(article)
-    appeal = DonationAppeal.objects.for_article(article)
+    box = appeal_box(article)
     response = render(
         request,
         "articles/article_detail.html",
@@ -153,7 +154,7 @@ def render_article(request, article, *, private=False, preview=False):
             "organisations": page.organisations,
             "tags": page.tags,
             "corrections": page.corrections,
-            "appeal": appeal,
+            "appeal_box": box,
             "noindex": private,
             "preview": preview,
         },
@@ -164,7 +165,7 @@ def render_article(request, article, *, private=False, preview=False):
         return response
     return tag_response(
         response,
-        appeal,
+        box.keys,
         "active-appeal" if article.appeal_id is None else None,
         page.shown_objects(),
     )

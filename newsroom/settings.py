@@ -142,6 +142,9 @@ else:
 # Reader pages are cached for this long at most (Django's cache and, as s-maxage, any
 # HTTP cache in front); a save purges the pages that show the changed object at once.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Parts many pages share (the appeal box) are kept this long at most, purged the same
+# way; they spare a page the cache does not hold the work they take (0 turns them off).
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=600)
 # HTTP caches to purge by surrogate key, e.g. Varnish at http://127.0.0.1:6081/.
 FRONTEND_CACHE_URLS = env.list("FRONTEND_CACHE_URLS", default=[])
 

@@ -65,6 +65,18 @@ def seed(db):
     return Article.objects.get(slug=SEED_SLUG)
 
 
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run the purges a save schedules, as the real commit would (tests run inside a
+    transaction that never commits)."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+
+    return run
+
+
 @pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium, driven by Playwright.

@@ -19,9 +19,10 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 
-# Pages are not cached unless a test turns the cache on (tests/test_page_cache.py): the
-# other tests run inside a transaction that never commits, so no purge would follow.
+# Pages and fragments are not cached unless a test turns the cache on (test_page_cache.py):
+# the other tests run inside a transaction that never commits, so no purge would follow.
 PAGE_CACHE_SECONDS = 0
+FRAGMENT_CACHE_SECONDS = 0
 
 if not REDIS_URL:  # noqa: F405
     # Each test starts from an empty cache; no files left behind between runs.

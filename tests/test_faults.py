@@ -149,12 +149,13 @@ def test_the_redis_settings_are_the_ones_this_file_tests(settings):
 
 @pytest.fixture
 def redis_cache(private_redis):
-    """The project's cache settings, pointed at the private Redis, with reader pages
-    cached as in production (the test settings turn the page cache off)."""
+    """The project's cache settings, pointed at the private Redis, with reader pages and
+    fragments cached as in production (the test settings turn both off)."""
     with override_settings(
         CACHES=_redis_cache(private_redis.url),
         DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=True,
         PAGE_CACHE_SECONDS=600,
+        FRAGMENT_CACHE_SECONDS=600,
     ):
         yield private_redis
 

@@ -19,17 +19,7 @@ from .conftest import make_article, make_organisation
 @pytest.fixture(autouse=True)
 def _page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 600
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run the purges a save schedules, as the real commit would."""
-
-    def run(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            change()
-
-    return run
+    settings.FRAGMENT_CACHE_SECONDS = 600
 
 
 def test_the_second_request_is_served_from_the_cache(client, seed, django_assert_num_queries):
