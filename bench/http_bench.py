@@ -9,7 +9,9 @@ varnish-modules and nginx-light):
 
 For each data set size it builds a fresh SQLite database with `generate_demo` plus the
 seed fixtures, starts gunicorn (2 workers) on 127.0.0.1, and measures every page with
-`wrk --latency` at 16 connections. It prints one table per size and the ratio of each
+`wrk --latency` at 16 connections: uncached (page cache off; the appeal box every page
+shares still comes from its fragment cache), the article with nothing cached at all,
+Django's page cache, and Varnish. It prints one table per size and the ratio of each
 figure to nginx's, and the resident memory of a gunicorn worker. Each round also
 measures the issue's yardstick, a two-byte Django view (`bench/two_bytes.py`), and the
 tables scale Django's figures by it to the speed of the machine the goals were set on.
@@ -42,6 +44,10 @@ BENCH = ROOT / "bench"
 # about 4,300 here". bench/two_bytes.py is that view, measured in every run.
 REFERENCE = "two-byte Django view"
 REFERENCE_RPS = 4300
+# "uncached" is the issue's "Django alone, page cache off"; the appeal box every page
+# shares still comes from its fragment cache. This mode turns that off too, for the
+# article page: what a request costs with nothing cached at all.
+NOTHING_CACHED = "nothing cached"
 SEED_SLUG = "us-forces-closing-some-bases-in-iraq-following-rocket-attacks-on-camp-taji"
 
 PAGES = {
@@ -70,6 +76,9 @@ def base_env(database):
         SECURE_COOKIES="0",
         SECURE_HSTS_SECONDS="0",
         ENV_FILE="",
+        # Each database its own cache: fragments and version tokens are keyed by names
+        # (`appeal-box:1`) that every database built from the seed shares.
+        CACHE_DIR=str(database.parent / f"cache-{database.stem}"),
     )
     return env
 
@@ -125,10 +134,11 @@ def staff_cookie(port):
 
 
 @contextmanager
-def gunicorn(database, page_cache, app="newsroom.wsgi:application", cwd=ROOT):
+def gunicorn(database, page_cache, app="newsroom.wsgi:application", cwd=ROOT, fragments=True):
     port = free_port()
     env = base_env(database)
     env["PAGE_CACHE_SECONDS"] = "600" if page_cache else "0"
+    env["FRAGMENT_CACHE_SECONDS"] = "600" if fragments else "0"
     process = subprocess.Popen(
         [
             str(Path(PYTHON).with_name("gunicorn")),
@@ -261,6 +271,10 @@ def queries_per_page(database):
         "    with CaptureQueriesContext(connection) as ctx:\n"
         "        status = client.get(url).status_code\n"
         "    out[name] = len(ctx) if status == 200 else None\n"
+        "settings.FRAGMENT_CACHE_SECONDS = 0\n"
+        "with CaptureQueriesContext(connection) as ctx:\n"
+        "    Client().get(pages['article'])\n"
+        f"out[{NOTHING_CACHED!r}] = len(ctx)\n"
         "print(json.dumps(out))\n"
     )
     return json_from_shell(database, script)
@@ -343,6 +357,12 @@ def measure(size, database, scratch, duration, rounds):
             rows[(name, "uncached")] = median_run(runs[name])
         article_html = urllib.request.urlopen(f"http://127.0.0.1:{port}{PAGES['article']}").read()
         rss = worker_rss_mb(process)
+    with gunicorn(database, page_cache=False, fragments=False) as (port, _):
+        url = f"http://127.0.0.1:{port}{PAGES['article']}"
+        run_wrk(url, 1)
+        rows[("article", NOTHING_CACHED)] = median_run(
+            [run_wrk(url, duration) for _round in range(rounds)]
+        )
     with gunicorn(database, page_cache=True) as (port, process):
         for name, path in PAGES.items():
             if path.startswith("/admin/"):
@@ -377,8 +397,12 @@ def print_table(size, rows, queries, rss):
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for (name, mode), row in rows.items():
-        sql = {"uncached": queries.get(name), "nginx (ceiling)": "–"}.get(mode, 0)
-        runs_python = mode in ("uncached", "django cache", "reference")
+        sql = {
+            "uncached": queries.get(name),
+            NOTHING_CACHED: queries.get(NOTHING_CACHED),
+            "nginx (ceiling)": "–",
+        }.get(mode, 0)
+        runs_python = mode in ("uncached", NOTHING_CACHED, "django cache", "reference")
         scaled = f"{row['rps'] / speed:,.0f}" if runs_python else "–"
         print(
             f"| {name} | {mode} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "

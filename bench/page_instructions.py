@@ -1,5 +1,6 @@
 """CPU instructions per uncached page request, counted under valgrind: a figure that
-does not drift.
+does not drift. Uncached as in http_bench.py: the page cache is off, the fragment cache
+(the appeal box) on.
 
 Run by hand from the project root (needs Debian's `valgrind` package):
 

@@ -70,6 +70,8 @@ def varnish(live_server, settings, tmp_path):
             time.sleep(0.1)
     settings.FRONTEND_CACHE_URLS = [f"{url}/"]
     settings.ALLOWED_HOSTS = ["*"]
+    # As in production: a donation must get past the appeal box's own cache too.
+    settings.FRAGMENT_CACHE_SECONDS = 600
     yield url
     process.terminate()
     process.wait(timeout=10)
