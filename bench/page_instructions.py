@@ -19,6 +19,10 @@ from run to run to within 0.1 %. For each page this runs Django in one process u
 cachegrind (no cache simulation): once warming every page and then requesting the page
 `--requests` times, and once only warming; the difference divided by the requests is
 the page's cost in instructions, with interpreter start-up and warm-up taken out.
+The garbage collector is off while the page is requested: a full collection (some
+100 M instructions) falls inside one version's requests and not the other's, which
+moved the figure by up to 6 % between two versions of the code; and the hash seed is
+fixed, so sets iterate in the same order every run.
 It prints millions of instructions per request, and the ratio between sizes.
 """
 
@@ -37,6 +41,7 @@ from http_bench import PAGES, PYTHON, ROOT, base_env, build_database, busy_pages
 
 # Run in `manage.py shell`: warm every page twice, then request one page `count` times.
 REQUESTS = """
+import gc
 import json
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -52,6 +57,8 @@ def get(url):
 for url in pages.values():
     get(url)
     get(url)
+gc.collect()
+gc.disable()
 for _ in range(count):
     get(pages[target])
 """
@@ -60,6 +67,7 @@ for _ in range(count):
 def instructions(database, target, count):
     env = base_env(database)
     env["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    env["PYTHONHASHSEED"] = "0"
     script = REQUESTS.format(arguments=json.dumps([PAGES, target, count]))
     result = subprocess.run(
         [
