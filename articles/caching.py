@@ -189,15 +189,15 @@ def cached_fragment(name, depends_on, build):
     """
     if not settings.FRAGMENT_CACHE_SECONDS:
         return build()
-    name = f"{_FRAGMENT_PREFIX}{name}"
+    fragment_key = f"{_FRAGMENT_PREFIX}{name}"
     # One round trip on a hit: the fragment and the versions it must match.
-    found = cache.get_many([name, *(f"{_VERSION_PREFIX}{key}" for key in depends_on)])
-    entry = found.pop(name, None)
+    found = cache.get_many([fragment_key, *(f"{_VERSION_PREFIX}{key}" for key in depends_on)])
+    entry = found.pop(fragment_key, None)
     versions = found if len(found) == len(depends_on) else _current_versions(depends_on)
     if entry is not None and entry[0] == versions:
         return entry[1]
     value = build()
-    cache.set(name, (versions, value), timeout=settings.FRAGMENT_CACHE_SECONDS)
+    cache.set(fragment_key, (versions, value), timeout=settings.FRAGMENT_CACHE_SECONDS)
     return value
 
 
