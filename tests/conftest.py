@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from articles.models import Article, DonationAppeal, Organisation, Quote
 
-SEED_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "seed"
-SEED_FILE = SEED_PATH / "000_cd031a99f3c410af.txt"
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures"
+# The scraped page the seed fixtures were made from ships with the repository, so a bare
+# clone runs the whole suite with nothing beside it.
+SEED_FILE = FIXTURE_DIR / "source" / "000_cd031a99f3c410af.txt"
 SEED_FIXTURES = ["01_organisations", "02_appeals", "03_articles"]
 SEED_SLUG = "us-forces-closing-some-bases-in-iraq-following-rocket-attacks-on-camp-taji"
 
