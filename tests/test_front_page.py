@@ -29,6 +29,9 @@ def test_it_has_sections_for_the_most_used_topics(client, db):
     assert [tag.name for tag, _ in sections] == ["Iraq", "Syria"]
     assert len(sections[0][1]) == 3
     assert 'href="/topics/iraq/"' in response.content.decode()
+    text = visible_text(response.content.decode())
+    assert "Iraq 3 recent articles" in text
+    assert "Syria 1 recent article " in text
 
 
 def test_later_pages_list_articles_without_a_lead_or_sections(client, db):
