@@ -232,13 +232,21 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Admin login throttling (django-axes): ten bad passwords for an account, or from an
-# address, lock it for an hour; the locked-out editor sees admin/locked_out.html.
+# Admin login throttling (django-axes): ten bad passwords for an account from one address
+# lock that account at that address for an hour (admin/locked_out.html). Locking the
+# account everywhere, or the address for everyone, would let anyone lock the editors out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The client's address behind the proxy (articles/client_address.py): requests from
+# FORWARDED_ALLOW_IPS (as gunicorn's --forwarded-allow-ips) are believed about the last
+# TRUSTED_PROXY_COUNT addresses in X-Forwarded-For, one per proxy that appends to it
+# (nginx, or Varnish: 1; nginx in front of Varnish: 2; 0 when nothing is in front).
+AXES_CLIENT_IP_CALLABLE = "articles.client_address.client_ip_address"
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 # How long a share link for an unpublished article works unless an editor says otherwise.
 SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
