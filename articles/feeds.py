@@ -12,15 +12,17 @@ from django.utils.html import escape
 from .models import Article, Organisation, TopicTag
 
 FEED_SIZE = 20
-# What XML 1.0 cannot carry: Django refuses to write it, failing the whole feed. Each
+# Everything outside XML 1.0's Char production: control characters (Django refuses to
+# write them, failing the whole feed), lone surrogates and the noncharacters U+FFFE and
+# U+FFFF (Django writes those, and every feed reader then rejects the document). Each
 # becomes a space, as a vertical tab (a word processor's line break) means one.
-XML_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XML_FORBIDDEN_CHARACTERS = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(value):
-    """Strings, and lists of them, without the control characters XML cannot hold."""
+    """Strings, and lists of them, without the characters XML cannot hold."""
     if isinstance(value, str):
-        return XML_CONTROL_CHARACTERS.sub(" ", value)
+        return XML_FORBIDDEN_CHARACTERS.sub(" ", value)
     if isinstance(value, list | tuple):
         return [xml_text(item) for item in value]
     return value
