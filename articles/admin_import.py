@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from . import services
 from .importer import ArticleImportError, check_size, parse, parse_bytes
-from .models import Organisation, plain_text
+from .models import Donation, DonationAppeal, Organisation, plain_text
 
 
 class ImportForm(forms.Form):
@@ -73,7 +73,10 @@ class ArticleImportMixin:
             data = form.cleaned_data
             try:
                 report = services.article_import(
-                    parsed=data["parsed"], publish=data["publish"], dry_run=data["dry_run"]
+                    parsed=data["parsed"],
+                    publish=data["publish"],
+                    dry_run=data["dry_run"],
+                    permissions=self._import_permissions(request),
                 )
             except ValidationError as error:
                 form.add_error(None, f"Cannot import this page: {' '.join(error.messages)}")
@@ -101,6 +104,21 @@ class ArticleImportMixin:
             form.add_error("publish", "You may import drafts only: an editor publishes.")
             return False
         return True
+
+    def _import_permissions(self, request):
+        # The checks the admin's own forms make, so an import writes nothing the user
+        # could not have written by hand.
+        registry = self.admin_site._registry
+        appeals = registry[DonationAppeal]
+        return services.ImportPermissions(
+            may_change_article=lambda article: self.has_change_permission(request, article),
+            may_choose_appeal="appeal" not in self.get_readonly_fields(request),
+            may_add_appeal=appeals.has_add_permission(request),
+            may_change_appeal=lambda appeal: appeals.has_change_permission(request, appeal),
+            may_record_donation=registry[Donation].has_add_permission(request),
+            may_add_organisation=registry[Organisation].has_add_permission(request),
+            recorded_by=request.user,
+        )
 
     @admin.display(description="Mentions found")
     def mentions_found(self, article):

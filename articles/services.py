@@ -2,9 +2,11 @@
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -276,19 +278,45 @@ class ImportReport:
     warnings: list = field(default_factory=list)
 
 
-def article_import(*, parsed, publish=False, dry_run=False):
+@dataclass(frozen=True)
+class ImportPermissions:
+    """What an import may write, as the importing user's admin permissions say.
+
+    The defaults allow everything: `manage.py import_article` is run by a trusted
+    operator. The admin's import page fills them from its model admins' own checks.
+    """
+
+    may_change_article: Callable[[Article], bool] = lambda article: True
+    may_choose_appeal: bool = True
+    may_add_appeal: bool = True
+    may_change_appeal: Callable[[DonationAppeal], bool] = lambda appeal: True
+    may_record_donation: bool = True
+    may_add_organisation: bool = True
+    recorded_by: object = None  # the user named on the ledger entries it adds
+
+
+def article_import(*, parsed, publish=False, dry_run=False, permissions=None):
     """Write a ParsedArticle: the article, its quotes, their speakers, the organisations
     it names and its donation appeal, in one transaction.
 
     Importing the same copy again updates the same article (found by its fingerprint or
     its slug) and adds no second quote, organisation or ledger entry. A dry run does the
     same work and rolls it back, so its report is exactly what a real run would do.
+    What the page holds but `permissions` forbid is left out and listed in the warnings;
+    an article the user may not change refuses the whole page (ValidationError).
     """
+    permissions = permissions or ImportPermissions()
     with transaction.atomic():
         report = ImportReport()
-        appeal = _import_appeal(parsed, report)
-        article = _import_article(parsed, appeal, publish, report)
-        _import_quotes(parsed, article, report)
+        article = _imported_article(parsed)
+        if article is not None and not permissions.may_change_article(article):
+            raise ValidationError(
+                f"“{article}” is {article.get_status_display().lower()} and you may not "
+                "change it; an editor can import this page."
+            )
+        appeal = _import_appeal(parsed, permissions, report)
+        article = _import_article(parsed, article, appeal, publish, permissions, report)
+        _import_quotes(parsed, article, permissions, report)
         change = article_link_mentions(article=article)
         names = dict(
             Organisation.objects.filter(pk__in=change.linked | change.unlinked).values_list(
@@ -310,18 +338,26 @@ def _names(names, pks):
     return ", ".join(sorted(f"“{names[pk]}”" for pk in pks))
 
 
-def _import_article(parsed, appeal, publish, report):
-    slug = slugify(parsed.headline, allow_unicode=True)[:200] or "article"
+def _slug_of(parsed):
+    return slugify(parsed.headline, allow_unicode=True)[:200] or "article"
+
+
+def _imported_article(parsed):
     # By slug only among imported articles: a page must never overwrite an article an
-    # editor wrote that happens to share its headline.
-    article = (
-        Article.objects.filter(source_fingerprint=parsed.fingerprint).first()
-        or Article.objects.filter(slug=slug).exclude(source_fingerprint="").first()
+    # editor wrote that happens to share its headline. Locked, so the permission checked
+    # on it (a Writer may change a draft) still holds when it is written.
+    articles = Article.objects.select_for_update()
+    return (
+        articles.filter(source_fingerprint=parsed.fingerprint).first()
+        or articles.filter(slug=_slug_of(parsed)).exclude(source_fingerprint="").first()
     )
+
+
+def _import_article(parsed, article, appeal, publish, permissions, report):
     report.created = article is None
     if article is None:
         # The page carries no date: readers are not shown the one the article gets.
-        article = Article(slug=_free_slug(Article, slug), show_publication_date=False)
+        article = Article(slug=_free_slug(Article, _slug_of(parsed)), show_publication_date=False)
     fields = {
         "headline": parsed.headline,
         "body": parsed.body,
@@ -329,8 +365,14 @@ def _import_article(parsed, appeal, publish, report):
         "lead_image_caption": parsed.caption,
         "lead_image_credit": parsed.credit,
         "source_fingerprint": parsed.fingerprint,
-        "appeal": appeal,
     }
+    if permissions.may_choose_appeal:
+        fields["appeal"] = appeal
+    elif appeal is not None and article.appeal != appeal:
+        report.warnings.append(
+            f"article not shown with the appeal for {appeal.campaign_month:%B %Y}: "
+            "you may not choose an article's appeal"
+        )
     if publish and article.status != Article.Status.PUBLISHED:
         fields["status"] = Article.Status.PUBLISHED
         # The page's own date is unknown; its campaign month, when it shows one, orders
@@ -354,9 +396,9 @@ def _import_article(parsed, appeal, publish, report):
     return article
 
 
-def _import_quotes(parsed, article, report):
+def _import_quotes(parsed, article, permissions, report):
     existing = {quote.paragraph: quote for quote in article.quotes.all()}
-    organisations = _SpeakerOrganisations(report)
+    organisations = _SpeakerOrganisations(permissions, report)
     for found in parsed.quotes:
         organisation = organisations.get(found.speaker, found.is_organisation)
         fields = {
@@ -389,9 +431,11 @@ def _import_quotes(parsed, article, report):
 
 class _SpeakerOrganisations:
     """Speakers resolved to organisations by name or alias; unknown organisations are
-    created unreviewed, so staff check them before they are trusted."""
+    created unreviewed, so staff check them before they are trusted; for a user who may
+    not add organisations the quote names its speaker as text."""
 
-    def __init__(self, report):
+    def __init__(self, permissions, report):
+        self.permissions = permissions
         self.report = report
         self.resolved = {}
 
@@ -412,6 +456,11 @@ class _SpeakerOrganisations:
         return None
 
     def _create(self, name):
+        if not self.permissions.may_add_organisation:
+            self.report.warnings.append(
+                f"organisation “{name}” not created: you may not add organisations"
+            )
+            return None
         slug = slugify(name, allow_unicode=True)[:190] or "organisation"
         organisation = Organisation(
             name=name, slug=_free_slug(Organisation, slug), is_reviewed=False
@@ -430,7 +479,9 @@ def _free_slug(model, slug):
     return slug
 
 
-def _import_appeal(parsed, report):
+def _import_appeal(parsed, permissions, report):
+    """The page's appeal, created or updated as far as `permissions` allow; None when
+    the page shows none or its appeal was not created."""
     found = parsed.appeal
     if found is None:
         return None
@@ -449,32 +500,53 @@ def _import_appeal(parsed, report):
     month = f"{found.campaign_month:%B %Y}"
     if appeal is None:
         appeal = DonationAppeal(campaign_month=found.campaign_month, **fields)
-        appeal.full_clean()
-        appeal.save()
-        report.changes.append(f"create appeal for {month}, goal {appeal.goal_display}")
-    else:
-        changed = [name for name, value in fields.items() if getattr(appeal, name) != value]
-        if changed:
+        if permissions.may_add_appeal:
+            appeal.full_clean()
+            appeal.save()
+            report.changes.append(f"create appeal for {month}, goal {appeal.goal_display}")
+        else:
+            report.warnings.append(f"appeal for {month} not created: you may not add appeals")
+    elif changed := [name for name, value in fields.items() if getattr(appeal, name) != value]:
+        if permissions.may_change_appeal(appeal):
             for name in changed:
                 setattr(appeal, name, fields[name])
             appeal.full_clean()
             appeal.save()
             report.changes.append(f"update appeal for {month}: {', '.join(changed)}")
+        else:
+            report.warnings.append(
+                f"appeal for {month} not updated ({', '.join(changed)}): "
+                "you may not change appeals"
+            )
+    _import_opening_balance(found, appeal, permissions, report)
+    return appeal if appeal.pk else None
 
-    opening = appeal.donations.filter(note=OPENING_BALANCE_NOTE).first()
-    if opening is None and found.raised > 0:
+
+def _import_opening_balance(found, appeal, permissions, report):
+    opening = appeal.donations.filter(note=OPENING_BALANCE_NOTE).first() if appeal.pk else None
+    raised = appeal.format_amount(found.raised)
+    if opening is not None:
+        if opening.amount != found.raised:
+            # The ledger is history: a different figure on a later copy of the page is
+            # for staff to explain, not for an import to rewrite.
+            report.warnings.append(
+                f"the page shows {raised} raised but the opening balance recorded is "
+                f"{appeal.format_amount(opening.amount)}; left as it is"
+            )
+    elif found.raised > 0 and not permissions.may_record_donation:
+        report.warnings.append(
+            f"opening balance {raised} not recorded: you may not record donations"
+        )
+    elif found.raised > 0 and appeal.pk is None:
+        report.warnings.append(
+            f"opening balance {raised} not recorded: the appeal was not created"
+        )
+    elif found.raised > 0:
         appeal_record_donation(
             appeal=appeal,
             amount=found.raised,
             received_date=found.campaign_month,
             note=OPENING_BALANCE_NOTE,
+            recorded_by=permissions.recorded_by,
         )
-        report.changes.append(f"record opening balance {appeal.format_amount(found.raised)}")
-    elif opening is not None and opening.amount != found.raised:
-        # The ledger is history: a different figure on a later copy of the page is for
-        # staff to explain, not for an import to rewrite.
-        report.warnings.append(
-            f"the page shows {appeal.format_amount(found.raised)} raised but the opening "
-            f"balance recorded is {appeal.format_amount(opening.amount)}; left as it is"
-        )
-    return appeal
+        report.changes.append(f"record opening balance {raised}")
