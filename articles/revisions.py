@@ -1,13 +1,20 @@
-"""Reading django-reversion's history: what changed between two saved versions.
+"""Reading django-reversion's history: what changed between two saved versions, and
+what restoring one would write.
 
-Used by the admin's "compare" page and by the edit-conflict message.
+Used by the admin's "compare" and restore pages and by the edit-conflict message.
 """
 
 import difflib
 from dataclasses import dataclass, field
+from itertools import chain
 
+from django.db import models
 from django.utils.html import format_html, format_html_join
 from reversion.models import Version
+
+# reversion's own walk over a row's followed relations (an article's quotes and tags):
+# the rows its revert deletes are found with it, so the same walk predicts them.
+from reversion.revisions import _follow_relations_recursive
 
 # Bookkeeping, not something an editor changed.
 IGNORED_FIELDS = {"id", "edit_token", "updated_at", "created_at", "lead_image_renditions"}
@@ -82,6 +89,87 @@ def version_with_token(obj, token):
         .select_related("revision__user")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class RevertWrite:
+    """A row that restoring a revision would add, change or delete."""
+
+    action: str  # "add", "change" or "delete"
+    row: models.Model  # as the restore leaves it; for a delete, as it is now
+    current: models.Model | None = None  # for a change, the row as it is now
+    fields: frozenset = frozenset()  # for a change, the editable fields it alters
+
+
+def revert_writes(revision):
+    """Every row that `revision.revert(delete=True)`, as reversion's admin restores and
+    recovers, would write: its rows saved back, and the rows they lead to now that the
+    revision lacks (quotes and tags added since) deleted. Reads only; call it inside a
+    transaction, as the current rows are locked until the restore is done."""
+    writes, existing = [], []
+    versions = list(revision.version_set.select_related("content_type"))
+    restored_rows = {
+        (version._model, str(version.object_id)): _instance(version._model, version.field_dict)
+        for version in versions
+    }
+    _link_restored_rows(restored_rows)
+    for version in versions:
+        model = version._model
+        current = model._default_manager.select_for_update().filter(pk=version.object_id).first()
+        restored = restored_rows[model, str(version.object_id)]
+        if current is None:
+            writes.append(RevertWrite("add", restored))
+            continue
+        existing.append(current)
+        if changed := _changed_fields(current, version.field_dict):
+            writes.append(RevertWrite("change", restored, current, changed))
+    followed = set(chain.from_iterable(_follow_relations_recursive(row) for row in existing))
+    writes += [RevertWrite("delete", row) for row in followed - set(existing)]
+    return writes
+
+
+def _instance(model, field_dict):
+    return model(
+        **{
+            f.attname: field_dict[f.attname]
+            for f in model._meta.concrete_fields
+            if f.attname in field_dict
+        }
+    )
+
+
+def _link_restored_rows(restored_rows):
+    """Point each restored row at the restored rows it refers to (a quote at its article
+    as restored), so what is checked is the state the restore leaves."""
+    for (model, _), row in restored_rows.items():
+        for model_field in model._meta.concrete_fields:
+            if not model_field.is_relation:
+                continue
+            key = (model_field.related_model, str(getattr(row, model_field.attname)))
+            if key in restored_rows:
+                model_field.set_cached_value(row, restored_rows[key])
+
+
+def _changed_fields(current, field_dict):
+    changed = set()
+    for model_field in current._meta.get_fields():
+        if not (model_field.concrete and model_field.editable) or model_field.auto_created:
+            continue
+        if model_field.attname not in field_dict:
+            continue
+        if model_field.many_to_many and not model_field.remote_field.through._meta.auto_created:
+            continue  # rows of a through model of our own (taggings) are versions of their own
+        if model_field.many_to_many:
+            now = {
+                str(pk) for pk in getattr(current, model_field.name).values_list("pk", flat=True)
+            }
+            then = {str(pk) for pk in field_dict[model_field.attname]}
+        else:
+            now = getattr(current, model_field.attname)
+            then = field_dict[model_field.attname]
+        if now != then:
+            changed.add(model_field.name)
+    return frozenset(changed)
 
 
 def _related(version):
