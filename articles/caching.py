@@ -9,6 +9,9 @@ Saving or deleting an object purges its keys once the transaction commits:
 - in the HTTP caches named in FRONTEND_CACHE_URLS (Varnish with xkey, or a CDN that
   purges by surrogate key), by one purge request naming the keys.
 
+A page is stored under its address with only the query parameters its view reads
+(PAGE_QUERY_PARAMETERS), so `?utm_source=1…N` is one stored page, not N.
+
 Requests from logged-in staff, previews and share links never read or fill a cache.
 """
 
@@ -21,8 +24,11 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import QueryDict
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import urlencode
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +37,25 @@ SURROGATE_HEADER = "Surrogate-Key"
 _PAGE_PREFIX = "page:"
 _VERSION_PREFIX = "surrogate:"
 _FRAGMENT_PREFIX = "fragment:"
+# A token every purge deletes: a page whose render began and ended under the same token
+# saw no purge land while it was being rendered.
+_LAST_PURGE_KEY = "purge:last"
+
+# The query parameters each cached page reads, by URL name; every other parameter
+# (utm_source, fbclid, a cache buster) is dropped before the view runs, so an address
+# is stored once whatever else it carries. A page not named here reads none.
+PAGE_QUERY_PARAMETERS = {
+    "articles:home": ("page",),
+    "articles:corrections": ("page",),
+    "articles:archive-month": ("page",),
+    "articles:organisation-list": ("tag", "letter", "page"),
+    "articles:organisation-detail": ("page",),
+    "articles:organisation-tag-detail": ("page",),
+    "articles:quote-list": ("organisation", "tag", "topic", "page"),
+    "articles:topic-detail": ("page",),
+    "articles:search": ("q", "page"),
+    "articles:sitemap-section": ("p",),
+}
 
 
 # --- Which keys an object stands for ----------------------------------------------------
@@ -90,8 +115,42 @@ def _lifetime():
     return lifetime
 
 
+def _list_page_number(value):
+    """`?page=` in one form per page it shows, as the paginator reads it (`get_page`):
+    anything but a whole number is the first page, and a number past the last page
+    (which is never past MAX_PAGES) or below the first is the last page."""
+    from .views import MAX_PAGES
+
+    try:
+        number = int(value)
+    except ValueError:
+        return ""
+    if not 1 <= number <= MAX_PAGES:
+        number = MAX_PAGES
+    return "" if number == 1 else str(number)
+
+
+def _page_query(query, view_name):
+    """The query string of a page's cache key and of what its view is given: only the
+    parameters the view reads, sorted, their last value (the one `GET.get()` returns),
+    and none left empty, which reads as absent."""
+    kept = []
+    for name in sorted(PAGE_QUERY_PARAMETERS.get(view_name, ())):
+        value = query.get(name, "")
+        if name == "page":
+            value = _list_page_number(value)
+        if value:
+            kept.append((name, value))
+    return urlencode(kept)
+
+
 def _page_key(request):
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    try:
+        view_name = resolve(request.path_info).view_name
+    except Resolver404:
+        view_name = None
+    address = f"{request.path}?{_page_query(request.GET, view_name)}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
     return f"{_PAGE_PREFIX}{request.get_host()}:{digest}"
 
 
@@ -109,15 +168,20 @@ def _current_versions(keys):
     return found
 
 
-def _stored_page(request):
-    entry = cache.get(_page_key(request))
-    if entry is None:
-        return None
-    versions, response = entry
-    # A purge deletes a key's token, so any page that recorded it no longer matches.
-    if cache.get_many(list(versions)) != versions:
-        return None
-    return response
+def _stored_page(page_key):
+    """The stored page, if no key it shows was purged since, and the last purge's token
+    (read in the same round trip, for storing the page afresh on a miss)."""
+    found = cache.get_many([page_key, _LAST_PURGE_KEY])
+    entry, last_purge = found.get(page_key), found.get(_LAST_PURGE_KEY)
+    if entry is not None:
+        versions, response = entry
+        # A purge deletes a key's token, so any page that recorded it no longer matches.
+        if cache.get_many(list(versions)) == versions:
+            return response, last_purge
+    if last_purge is None:
+        last_purge = secrets.token_hex(8)
+        cache.set(_LAST_PURGE_KEY, last_purge, timeout=None)
+    return None, last_purge
 
 
 def cached_page(view):
@@ -129,6 +193,10 @@ def cached_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        # The view sees only what the page's cache key holds, so a stored page never
+        # carries a parameter of the request it was rendered for (in its page links, say).
+        view_name = request.resolver_match.view_name if request.resolver_match else None
+        request.GET = QueryDict(_page_query(request.GET, view_name), encoding=request.encoding)
         response = view(request, *args, **kwargs)
         if _bypasses_cache(request):
             if settings.SESSION_COOKIE_NAME in request.COOKIES:
@@ -166,7 +234,8 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if _bypasses_cache(request):
             return self.get_response(request)
-        stored = _stored_page(request)
+        page_key = _page_key(request)
+        stored, last_purge = _stored_page(page_key)
         if stored is not None:
             stored["X-Cache"] = "HIT"
             return stored
@@ -174,8 +243,13 @@ class PageCacheMiddleware:
         lifetime = getattr(response, "page_cache_lifetime", None)
         keys = getattr(response, "surrogate_keys", set())
         if lifetime and keys and not response.cookies:
+            # The page's keys are known only now; a purge of one of them that landed
+            # while it rendered would leave these tokens looking current. The last
+            # purge's token, read before the render and again after these (never
+            # before: see purge_now), tells: the page is then not stored at all.
             versions = _current_versions(keys)
-            cache.set(_page_key(request), (versions, response), timeout=lifetime)
+            if cache.get(_LAST_PURGE_KEY) == last_purge:
+                cache.set(page_key, (versions, response), timeout=lifetime)
         return response
 
 
@@ -222,7 +296,9 @@ def purge(keys):
 
 
 def purge_now(keys):
-    cache.delete_many([f"{_VERSION_PREFIX}{key}" for key in keys])
+    # The last purge's token goes first: a page render that finds it unchanged after
+    # reading its keys' tokens read them before this purge deleted any.
+    cache.delete_many([_LAST_PURGE_KEY, *(f"{_VERSION_PREFIX}{key}" for key in keys)])
     for url in settings.FRONTEND_CACHE_URLS:
         _purge_frontend(url, keys)
 
