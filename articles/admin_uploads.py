@@ -1,4 +1,5 @@
-"""Admin saves that survive a media disk that is full or read-only.
+"""Admin saves that survive a media disk that is full or read-only, or an image that
+cannot be resized.
 
 Without this, a failed image write is a server error and everything the editor typed is
 lost. Instead the row is saved without the new file and the editor is sent back to the
@@ -14,6 +15,8 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+
+from .images import RenditionError
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +38,12 @@ class UploadFailureAdminMixin:
             with transaction.atomic():
                 super().save_model(request, obj, form, change)
             return
-        except OSError as error:
+        except (OSError, RenditionError) as error:
             dropped = _drop_new_files(obj, form)
             if not dropped:
                 raise
             logger.exception("Upload not stored for %s %s", obj._meta.label, obj.pk or "(new)")
-            reason = _REASONS.get(error.errno, f"the media storage failed ({error.strerror})")
+            reason = _reason(error)
         if not change:
             # The rolled-back INSERT may have left its id on the object.
             obj.pk, obj._state.adding = None, True
@@ -75,6 +78,13 @@ class UploadFailureAdminMixin:
             args=[obj.pk],
             current_app=self.admin_site.name,
         )
+
+
+def _reason(error):
+    if isinstance(error, RenditionError):
+        # An image that passed validation yet trips an encoder: say so, not "disk".
+        return f"it could not be resized ({error})"
+    return _REASONS.get(error.errno, f"the media storage failed ({error.strerror})")
 
 
 def _drop_new_files(obj, form):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from django import forms
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models
 from PIL import Image, ImageOps
 
@@ -25,6 +24,8 @@ EXIF_ORIENTATION = 0x0112
 EXIF_GPS_IFD = 0x8825
 JPEG_QUALITY = 85
 WEBP_QUALITY = 80
+# The widest or tallest image WebP can hold.
+WEBP_MAX_SIDE = 16383
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
@@ -100,21 +101,45 @@ class CleanImageField(models.ImageField):
         return super().pre_save(model_instance, add)
 
 
+class RenditionError(Exception):
+    """Pillow read the image but could not encode a resized copy of it."""
+
+
 def renditions_for(image_file):
     """Resized copies of a stored image, written to storage once, as a dict to keep.
 
     Each width gets a copy in the source's own kind (JPEG, or PNG for a PNG) and one in
-    WebP; the WebP copy is kept only where it is smaller. `smallest` names the file a
-    WebP-capable browser should load for that width.
+    WebP where WebP can hold it and is smaller; `smallest` names the file a WebP-capable
+    browser should load for that width.
+
+    All or nothing: each file is written under a staging name and renamed into place
+    (MediaStorage), and when any copy fails (a full disk, an encoder's limit) the ones
+    already written are deleted before the error goes up, since no row will record them.
     """
     if not image_file:
         return {}
-    if not image_file.storage.exists(image_file.name):
+    storage = image_file.storage
+    if not storage.exists(image_file.name):
         # A path set by an import before its file arrived: nothing to cut yet. Returning
         # no "source" means the next save tries again.
         logger.warning("Lead image %s is missing; no renditions made.", image_file.name)
         return {}
     folder = "renditions/" + hashlib.sha256(image_file.name.encode()).hexdigest()[:16]
+    written = []
+    try:
+        return _cut_renditions(image_file, folder, written)
+    except BaseException:
+        for name in written:
+            storage.delete(name)
+        try:
+            storage.delete(folder)  # removed only when empty
+        except OSError:
+            pass
+        raise
+
+
+def _cut_renditions(image_file, folder, written):
+    storage = image_file.storage
     with image_file.open("rb"), Image.open(image_file) as source:
         source.load()
         result = {"source": image_file.name, "width": source.width, "height": source.height}
@@ -130,23 +155,28 @@ def renditions_for(image_file):
         for width in widths:
             height = max(1, round(source.height * width / source.width))
             resized = source.resize((width, height), Image.Resampling.LANCZOS)
-            name = _store(resized, f"{folder}/{width}.{fallback.lower()}", fallback)
-            webp = _store(resized, f"{folder}/{width}.webp", "WEBP")
-            if default_storage.size(webp) < default_storage.size(name):
-                smallest = webp
-            else:
-                default_storage.delete(webp)
-                smallest = name
+            encoded = _encode(resized, fallback)
+            name = storage.save(f"{folder}/{width}.{fallback.lower()}", ContentFile(encoded))
+            written.append(name)
+            smallest = name
+            # A tall image's narrow copies outgrow WebP; browsers then load the fallback.
+            if height <= WEBP_MAX_SIDE and len(webp := _encode(resized, "WEBP")) < len(encoded):
+                smallest = storage.save(f"{folder}/{width}.webp", ContentFile(webp))
+                written.append(smallest)
             sizes.append({"width": width, "name": name, "smallest": smallest})
     return {**result, "sizes": sizes}
 
 
-def _store(image, name, image_format):
+def _encode(image, image_format):
     options = {
         "JPEG": {"quality": JPEG_QUALITY, "optimize": True, "progressive": True},
         "PNG": {"optimize": True},
         "WEBP": {"quality": WEBP_QUALITY, "method": 4},
     }[image_format]
     output = BytesIO()
-    image.save(output, format=image_format, **options)
-    return default_storage.save(name, ContentFile(output.getvalue()))
+    try:
+        image.save(output, format=image_format, **options)
+    except (OSError, ValueError) as error:
+        # Pillow's encoders fail with either; neither is about the disk (this is memory).
+        raise RenditionError(f"{image_format}: {error}") from error
+    return output.getvalue()
