@@ -89,10 +89,20 @@ class CorrectionInline(ArticleInlineMixin, admin.TabularInline):
     fields = ["published_at", "what_was_wrong", "what_is_right"]
 
 
+class ShareLinkForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_revoked and "is_revoked" in self.fields:
+            # Revoking is final: the box stays ticked whatever is posted.
+            self.fields["is_revoked"].disabled = True
+
+
 class ShareLinkInline(ArticleInlineMixin, admin.TabularInline):
-    """Secret links for readers without an account; revoke one by ticking “revoked”."""
+    """Secret links for readers without an account; revoke one by ticking “revoked”
+    (for good: a revoked link never works again)."""
 
     model = ShareLink
+    form = ShareLinkForm
     extra = 0
     fields = ["link", "note", "expires_at", "is_revoked", "created_by"]
     readonly_fields = ["link", "created_by"]

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,7 +66,8 @@ def _new_share_token():
 
 
 def _share_link_expiry():
-    return timezone.now() + timedelta(days=settings.SHARE_LINK_DAYS)
+    days = min(settings.SHARE_LINK_DAYS, settings.SHARE_LINK_MAX_DAYS)
+    return timezone.now() + timedelta(days=days)
 
 
 class ShareLinkQuerySet(models.QuerySet):
@@ -108,12 +109,48 @@ class ShareLink(models.Model):
     def __str__(self):
         return f"Share link for “{self.article}”"
 
+    def save(self, *args, **kwargs):
+        # The rules hold for every save, not only the admin form's: the link is read by
+        # people outside the newsroom. The row is locked so that a revocation committed
+        # meanwhile is seen, not overwritten by a form opened before it.
+        with transaction.atomic():
+            self._validate_rules(lock=True)
+            super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:share-link", kwargs={"token": self.token})
+
+    def clean(self):
+        self._validate_rules(lock=False)
 
     @property
     def is_active(self):
         return not self.is_revoked and self.expires_at > timezone.now()
+
+    @property
+    def latest_expiry(self):
+        """The latest moment this link may work until (SHARE_LINK_MAX_DAYS)."""
+        return (self.created_at or timezone.now()) + timedelta(days=settings.SHARE_LINK_MAX_DAYS)
+
+    def _validate_rules(self, *, lock):
+        errors = {}
+        if not self.is_revoked and self._was_revoked(lock=lock):
+            errors["is_revoked"] = "A revoked link stays revoked: make a new link instead."
+        if self.expires_at is not None and self.expires_at > self.latest_expiry:
+            errors["expires_at"] = (
+                f"A share link works for at most {settings.SHARE_LINK_MAX_DAYS} days: pick a "
+                f"moment before {timezone.localtime(self.latest_expiry):%d %B %Y, %H:%M}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _was_revoked(self, *, lock):
+        if self.pk is None:
+            return False
+        stored = type(self)._default_manager.filter(pk=self.pk)
+        if lock:
+            stored = stored.select_for_update()
+        return stored.values_list("is_revoked", flat=True).first() is True
 
 
 class TagRedirect(models.Model):

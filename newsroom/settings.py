@@ -250,6 +250,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 # How long a share link for an unpublished article works unless an editor says otherwise.
 SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
+# The longest any share link may work, counted from its creation; no one can set a later
+# expiry, so a forgotten link dies on its own.
+SHARE_LINK_MAX_DAYS = env.int("SHARE_LINK_MAX_DAYS", default=30)
 
 LOGGING = {
     "version": 1,
