@@ -14,7 +14,10 @@ from django.conf import settings
 
 def client_ip_address(request):
     direct = request.META.get("REMOTE_ADDR")
-    if direct not in settings.FORWARDED_ALLOW_IPS or settings.TRUSTED_PROXY_COUNT < 1:
+    # "*" trusts every client, as it does for gunicorn: only for a server no one but the
+    # proxies can reach.
+    trusted = "*" in settings.FORWARDED_ALLOW_IPS or direct in settings.FORWARDED_ALLOW_IPS
+    if not trusted or settings.TRUSTED_PROXY_COUNT < 1:
         return direct
     forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     if len(forwarded) < settings.TRUSTED_PROXY_COUNT:

@@ -97,3 +97,14 @@ def test_a_garbled_header_falls_back_to_the_proxy_address(client, editor):
     client.cookies.clear()
     assert _is_locked_out(_log_in(client, RIGHT, forwarded_for="also garbage"))
     assert _log_in(client, RIGHT, forwarded_for=EDITOR_AT_HOME).status_code == 302
+
+
+@pytest.mark.parametrize("allowed", [["10.0.0.2"], ["*"]])
+def test_a_proxy_on_another_host_is_believed_once_it_is_listed(client, editor, settings, allowed):
+    settings.FORWARDED_ALLOW_IPS = allowed
+    for _ in range(11):
+        _log_in(client, WRONG, remote_addr="10.0.0.2", forwarded_for=ATTACKER)
+    client.cookies.clear()
+    assert _is_locked_out(_log_in(client, RIGHT, remote_addr="10.0.0.2", forwarded_for=ATTACKER))
+    response = _log_in(client, RIGHT, remote_addr="10.0.0.2", forwarded_for=EDITOR_AT_HOME)
+    assert response.status_code == 302
