@@ -132,8 +132,10 @@ def _redis_cache(url):
             "LOCATION": url,
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "REDIS_CLIENT_CLASS": "newsroom.cache.CircuitBreakerRedis",
+                "REDIS_CLIENT_KWARGS": {"circuit_breaker_seconds": 30.0},
             },
         }
     }
@@ -160,6 +162,14 @@ def redis_cache(private_redis):
         yield private_redis
 
 
+def _cool_down_passes(monkeypatch):
+    """Time passes the cache's circuit breaker cool-down (newsroom/cache.py): a Redis
+    that is back is asked again, as it is that long after the failure that opened it."""
+    options = _redis_cache("")["default"]["OPTIONS"]
+    later = time.monotonic() + options["REDIS_CLIENT_KWARGS"]["circuit_breaker_seconds"] + 1
+    monkeypatch.setattr("newsroom.cache.monotonic", lambda: later)
+
+
 def _get_counting_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         started = time.monotonic()
@@ -168,7 +178,9 @@ def _get_counting_queries(client, url):
     return response, len(queries), elapsed
 
 
-def test_pages_are_served_from_the_database_while_redis_is_down(client, db, redis_cache, caplog):
+def test_pages_are_served_from_the_database_while_redis_is_down(
+    client, db, redis_cache, caplog, monkeypatch
+):
     """Not lost: the page itself, and an edit made while the cache was away."""
     article = make_article(headline="Rockets hit Camp Taji")
     url = article.get_absolute_url()
@@ -195,6 +207,7 @@ def test_pages_are_served_from_the_database_while_redis_is_down(client, db, redi
     assert any("Connection" in str(r.exc_info[1]) for r in logged if r.exc_info)
 
     redis_cache.start()
+    _cool_down_passes(monkeypatch)
     response, queries, _ = _get_counting_queries(client, url)
     assert (response.status_code, response["X-Cache"]) == (200, "MISS") and queries > 0
     response, queries, _ = _get_counting_queries(client, url)
@@ -208,7 +221,7 @@ def test_pages_are_served_from_the_database_while_redis_is_down(client, db, redi
     "returns with its data the old page is served until PAGE_CACHE_SECONDS runs out",
 )
 def test_an_edit_made_while_redis_was_away_shows_when_it_returns_with_its_data(
-    client, db, redis_cache, django_capture_on_commit_callbacks
+    client, db, redis_cache, django_capture_on_commit_callbacks, monkeypatch
 ):
     article = make_article(headline="Rockets hit Camp Taji")
     url = article.get_absolute_url()
@@ -220,6 +233,7 @@ def test_an_edit_made_while_redis_was_away_shows_when_it_returns_with_its_data(
         article.headline = "Edited during the cache outage"
         article.save()
     redis_cache.start()
+    _cool_down_passes(monkeypatch)
 
     assert "Edited during the cache outage" in client.get(url).content.decode()
 
