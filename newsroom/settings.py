@@ -251,6 +251,8 @@ AXES_RESET_ON_SUCCESS = True
 # FORWARDED_ALLOW_IPS (as gunicorn's --forwarded-allow-ips) are believed about the last
 # TRUSTED_PROXY_COUNT addresses in X-Forwarded-For, one per proxy that appends to it
 # (nginx, or Varnish: 1; nginx in front of Varnish: 2; 0 when nothing is in front).
+# Not django-ipware (AXES_IPWARE_*): it never asks which peer sent the header, so a client
+# reaching gunicorn directly would choose its own address (README, Libraries).
 AXES_CLIENT_IP_CALLABLE = "articles.client_address.client_ip_address"
 FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
