@@ -13,7 +13,8 @@ from django.core.files.storage import default_storage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, Max, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Left, Lower, TruncMonth, Upper
+from django.db.models.functions import Coalesce, Left, Length, Lower, TruncMonth, Upper
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -22,7 +23,7 @@ from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
-from .fields import MoneyField
+from .fields import AMOUNT_TOO_LARGE, MAX_AMOUNT, MoneyField
 from .images import CleanImageField, renditions_for
 from .importer import SPLIT_QUOTE_JOINER
 from .links import url_for
@@ -35,6 +36,13 @@ LINK_SCHEMES = {"http", "https", "mailto"}
 # Characters of a page's meta and link-preview description.
 DESCRIPTION_LENGTH = 200
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# About 16,000 words, several times the longest feature. PostgreSQL's search index sets
+# the real bound: a tsvector holds at most 1 MB of lexemes, and the costliest text takes
+# 7.5 bytes of them a character (pairs of distinct four-byte letters joined by a hyphen:
+# each letter is a lexeme, and so is the pair), so the indexed headline, standfirst and
+# body together must stay under 139,810 characters (see search.ARTICLE_VECTOR).
+MAX_BODY_LENGTH = 100_000
+BODY_TOO_LONG = f"A body can hold at most {MAX_BODY_LENGTH:,} characters"
 ALT_TEXT_MISSING = "Describe the lead image (alt text) before the article is published."
 
 # Built once: handing nh3.clean() its rules on every call costs as much as the cleaning
@@ -59,6 +67,15 @@ def split_paragraphs(text):
 
 def plain_text(html):
     return _TEXT_CLEANER.clean(html)
+
+
+def validate_body_length(body):
+    if len(body) > MAX_BODY_LENGTH:
+        raise ValidationError(
+            f"{BODY_TOO_LONG}; this one has %(length)s.",
+            code="max_length",
+            params={"length": f"{len(body):,}"},
+        )
 
 
 class EditLocked(models.Model):
@@ -392,6 +409,11 @@ class DonationAppeal(EditLocked):
                 violation_error_message="The goal must be more than zero.",
             ),
             models.CheckConstraint(
+                condition=Q(goal__lte=MAX_AMOUNT),
+                name="appeal_goal_at_most_max",
+                violation_error_message=AMOUNT_TOO_LARGE,
+            ),
+            models.CheckConstraint(
                 condition=Q(tick_count__gte=2),
                 name="appeal_at_least_two_ticks",
                 violation_error_message="The bar needs at least two ticks.",
@@ -498,6 +520,11 @@ class Donation(models.Model):
                 condition=Q(amount__gt=0),
                 name="donation_amount_positive",
                 violation_error_message="A donation must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_AMOUNT),
+                name="donation_amount_at_most_max",
+                violation_error_message=AMOUNT_TOO_LARGE,
             ),
         ]
 
@@ -686,7 +713,11 @@ class Article(EditLocked):
     body = models.TextField(
         # The admin shows help text as HTML, so the tags are written as entities.
         help_text="Paragraphs separated by a blank line. Links (&lt;a href&gt;) and emphasis "
-        "(&lt;em&gt;, &lt;strong&gt;) are kept; any other HTML is removed."
+        "(&lt;em&gt;, &lt;strong&gt;) are kept; any other HTML is removed. At most "
+        f"{MAX_BODY_LENGTH:,} characters.",
+        # A validator, not max_length: browsers cut a paste at a textarea's maxlength
+        # without a word, and the editor would lose the end of the text unawares.
+        validators=[validate_body_length],
     )
     lead_image = CleanImageField(
         upload_to="articles/%Y/%m/", blank=True, validators=[validate_image_upload]
@@ -776,6 +807,11 @@ class Article(EditLocked):
     class Meta:
         ordering = ["-published_at", "-pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), MAX_BODY_LENGTH),
+                name="article_body_max_length",
+                violation_error_message=f"{BODY_TOO_LONG}.",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_article_has_date",

@@ -17,7 +17,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import FloatField, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -156,11 +156,16 @@ def repair_sqlite_index(using_connection):
 # --- PostgreSQL: tsvector with GIN indexes -----------------------------------------------
 
 CONFIG = "english"
+# PostgreSQL cannot make a tsvector of more than 1 MB of lexemes, and a row whose indexed
+# expression fails cannot be saved at all. The table bounds the headline (300 characters)
+# and the body (MAX_BODY_LENGTH) but not the standfirst, so only its start is indexed:
+# even in the costliest words (see MAX_BODY_LENGTH) the three fit, with a fifth to spare.
+INDEXED_STANDFIRST_LENGTH = 10_000
 # These expressions are also what the GIN indexes are built on; a query uses an index
-# only when it repeats the indexed expression exactly.
+# only when it repeats the indexed expression exactly (changing one needs a migration).
 ARTICLE_VECTOR = (
     SearchVector("headline", weight="A", config=CONFIG)
-    + SearchVector("standfirst", weight="B", config=CONFIG)
+    + SearchVector(Left("standfirst", INDEXED_STANDFIRST_LENGTH), weight="B", config=CONFIG)
     + SearchVector("body", weight="C", config=CONFIG)
 )
 ORGANISATION_VECTOR = SearchVector("name", "aliases", config=CONFIG)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from articles import services
 from articles.importer import ArticleImportError, parse_file
@@ -36,6 +37,11 @@ class Command(BaseCommand):
                 continue
             except ValidationError as error:
                 failures.append(f"{name}: {' '.join(error.messages)}")
+                continue
+            except DatabaseError as error:
+                # A limit no validation foresaw loses this file, not the rest of the batch:
+                # its transaction was rolled back whole.
+                failures.append(f"{name}: the database refused it: {str(error).splitlines()[0]}")
                 continue
             self._print(name, report, dry_run)
         if failures:
