@@ -19,7 +19,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import TaggedItemBase
 
-from .revisions import revert_writes, revision_diff
+from .revisions import dangling_references, revert_writes, revision_diff
 
 
 class HistoryAdmin(VersionAdmin):
@@ -86,7 +86,10 @@ class HistoryAdmin(VersionAdmin):
         empty when they may make them all. A restore reverts the version's whole
         revision (a bulk action or an import saves several rows in one), not only the
         row whose page it is."""
-        refusals = []
+        refusals = [
+            f"bring back a link to {missing}, deleted since"
+            for missing in dangling_references(version.revision)
+        ]
         for write in revert_writes(version.revision):
             if not self._may_write(request, write):
                 opts = write.row._meta

@@ -169,7 +169,9 @@ class TaggedArticleQuerySet(models.QuerySet):
         return self.filter(published_at__lte=timezone.now())
 
 
-@reversion.register(follow=["tag"])
+# Not following the tag: a revert deletes what the revision does not hold, and a topic
+# is shared by every article filed under it.
+@reversion.register()
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
         "Article", on_delete=models.CASCADE, related_name="tagged_items"
@@ -209,7 +211,8 @@ class OrganisationTag(TagSlugMixin, TagBase):
         return url_for("articles:organisation-tag-detail", slug=self.slug)
 
 
-@reversion.register(follow=["tag"])
+# Not following the tag, for the same reason as TaggedArticle.
+@reversion.register()
 class TaggedOrganisation(TaggedItemBase):
     content_object = models.ForeignKey(
         "Organisation", on_delete=models.CASCADE, related_name="tagged_items"

@@ -128,6 +128,26 @@ def revert_writes(revision):
     return writes
 
 
+def dangling_references(revision):
+    """What the revision's rows point at that exists neither now nor in the revision (a
+    topic deleted since the version was saved), as "the topic tag #5": reversion would
+    write the rows and the database refuse them, so the restore cannot be made."""
+    versions = list(revision.version_set.select_related("content_type"))
+    restored = {(version._model, str(version.object_id)) for version in versions}
+    missing = []
+    for version in versions:
+        for model_field in version._model._meta.concrete_fields:
+            value = version.field_dict.get(model_field.attname)
+            if not model_field.many_to_one or value is None:
+                continue
+            target = model_field.related_model
+            if (target, str(value)) in restored:
+                continue
+            if not target._default_manager.filter(pk=value).exists():
+                missing.append(f"the {target._meta.verbose_name} #{value}")
+    return sorted(set(missing))
+
+
 def _instance(model, field_dict):
     return model(
         **{
