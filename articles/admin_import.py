@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from . import services
 from .importer import ArticleImportError, check_size, parse, parse_bytes
+from .importer.apply import ImportPermissions, article_import
 from .models import Donation, DonationAppeal, Organisation, plain_text
 
 
@@ -72,7 +73,7 @@ class ArticleImportMixin:
         if posted and form.is_valid() and self._may_import(request, form):
             data = form.cleaned_data
             try:
-                report = services.article_import(
+                report = article_import(
                     parsed=data["parsed"],
                     publish=data["publish"],
                     dry_run=data["dry_run"],
@@ -110,7 +111,7 @@ class ArticleImportMixin:
         # could not have written by hand.
         registry = self.admin_site._registry
         appeals = registry[DonationAppeal]
-        return services.ImportPermissions(
+        return ImportPermissions(
             may_change_article=lambda article: self.has_change_permission(request, article),
             may_choose_appeal="appeal" not in self.get_readonly_fields(request),
             may_add_appeal=appeals.has_add_permission(request),

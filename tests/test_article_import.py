@@ -7,6 +7,7 @@ import pytest
 
 from articles import services
 from articles.importer import parse, parse_file
+from articles.importer.apply import OPENING_BALANCE_NOTE, article_import
 from articles.models import Article, Donation, DonationAppeal, Organisation, Quote
 
 from .conftest import SEED_FILE, make_appeal, make_article, make_organisation
@@ -36,7 +37,7 @@ Do you like this content? Consider helping us!
 
 
 def _import(text=PAGE, **options):
-    return services.article_import(parsed=parse(text), **options)
+    return article_import(parsed=parse(text), **options)
 
 
 def _counts():
@@ -137,9 +138,7 @@ def test_a_re_import_without_publish_leaves_a_published_article_published():
 
 def test_it_reuses_the_appeal_of_the_month_and_never_rewrites_the_ledger():
     appeal = make_appeal(campaign_month=date(2024, 4, 1))
-    services.appeal_record_donation(
-        appeal=appeal, amount=Decimal(100), note=services.OPENING_BALANCE_NOTE
-    )
+    services.appeal_record_donation(appeal=appeal, amount=Decimal(100), note=OPENING_BALANCE_NOTE)
     report = _import()
     assert report.article.appeal == appeal
     assert Donation.objects.count() == 1
@@ -162,7 +161,7 @@ def test_the_seed_import_takes_a_bounded_number_of_queries(django_assert_max_num
     # 60 plus three for each limit constraint full_clean() asks the database about (the
     # body's length, the goal's and the opening balance's maximum).
     with django_assert_max_num_queries(69):
-        services.article_import(parsed=parsed)
+        article_import(parsed=parsed)
 
 
 def test_it_never_overwrites_an_article_an_editor_wrote_under_the_same_headline():

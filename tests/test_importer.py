@@ -1,8 +1,11 @@
 """The importer on its own: text in, ParsedArticle out, no database."""
 
+import subprocess
+import sys
 import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -244,3 +247,16 @@ def test_it_reads_a_page_of_thousands_of_quotes_in_linear_time(piece):
     started = time.perf_counter()
     parse(text)
     assert time.perf_counter() - started < 10
+
+
+def test_parsing_loads_neither_django_nor_the_models():
+    # Only importer.apply writes to the database; the parser stays text in, text out.
+    code = "import sys, articles.importer; print([m for m in sys.modules if 'django' in m])"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"

@@ -8,15 +8,15 @@ had to create), the article's topic tags, and whether the appeal is the active o
 import pytest
 from django.core.management import call_command
 
-from articles import services
 from articles.importer import parse_file
+from articles.importer.apply import article_import
 from articles.models import Article, Donation, DonationAppeal, Organisation, Quote
 
 from .conftest import SEED_FILE
 
 
 def _import_seed():
-    return services.article_import(parsed=parse_file(SEED_FILE), publish=True)
+    return article_import(parsed=parse_file(SEED_FILE), publish=True)
 
 
 def _what_the_importer_knows():

@@ -1,6 +1,6 @@
 """A plain-text page (wire copy, a scraped page, a press statement) as a ParsedArticle.
 
-Parsing only, no database: `articles.services.article_import()` does the writing. The
+Parsing only, no database: `apply.article_import()` does the writing. The
 page's shape, as in the seed: an optional donation bar (tick amounts, the raised amount,
 the campaign month), the headline (scrapers often print it twice), an optional byline and
 photo caption, the body paragraphs separated by blank lines, an optional closing appeal.

@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from articles import services
 from articles.importer import ArticleImportError, parse_file
+from articles.importer.apply import article_import
 
 
 class Command(BaseCommand):
@@ -29,9 +29,7 @@ class Command(BaseCommand):
         failures = []
         for name in files:
             try:
-                report = services.article_import(
-                    parsed=parse_file(name), publish=publish, dry_run=dry_run
-                )
+                report = article_import(parsed=parse_file(name), publish=publish, dry_run=dry_run)
             except ArticleImportError as error:
                 failures.append(f"{name}: {error}")
                 continue

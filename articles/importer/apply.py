@@ -1,269 +1,20 @@
-"""Writes that span more than one row. Views, admin actions and commands call these."""
+"""The import's database writes: a ParsedArticle applied to the database.
 
-import unicodedata
-from collections import defaultdict
+The only module of the importer that touches the ORM; the others turn text into a
+ParsedArticle and know nothing of models.
+"""
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.text import slugify
 
-from .mentions import MentionMatcher
-from .models import (
-    Article,
-    Donation,
-    DonationAppeal,
-    Organisation,
-    OrganisationTag,
-    OrganisationTagRedirect,
-    Quote,
-    TaggedArticle,
-    TaggedOrganisation,
-    TopicTag,
-    TopicTagRedirect,
-)
-
-
-def appeal_record_donation(*, appeal, amount, received_date=None, note="", recorded_by=None):
-    """Add one entry to the appeal's ledger.
-
-    The raised amount is a sum over the ledger, so concurrent recordings are plain
-    inserts and none can overwrite another.
-    """
-    donation = Donation(
-        appeal=appeal,
-        amount=amount,
-        received_date=received_date or timezone.localdate(),
-        note=note,
-        recorded_by=recorded_by,
-    )
-    donation.full_clean()
-    donation.save()
-    return donation
-
-
-@transaction.atomic
-def organisations_add_tag(*, organisations, name):
-    tag = _organisation_tag(name)
-    for organisation in organisations:
-        organisation.tags.add(tag)
-        _touch(organisation)
-    return len(organisations)
-
-
-@transaction.atomic
-def organisations_remove_tag(*, organisations, name):
-    tag = OrganisationTag.objects.filter(name__iexact=name.strip()).first()
-    if tag is None:
-        return 0
-    removed = 0
-    for organisation in organisations:
-        if organisation.tags.filter(pk=tag.pk).exists():
-            organisation.tags.remove(tag)
-            _touch(organisation)
-            removed += 1
-    return removed
-
-
-def _touch(organisation):
-    # Tags live in another table, so record the change on the row itself: it draws a
-    # new edit token (an open form with the old tags is then refused, not saved over
-    # them) and, inside a revision block, keeps a revision.
-    organisation.save(update_fields=["updated_at"])
-
-
-def _organisation_tag(name):
-    name = name.strip()
-    tag = OrganisationTag.objects.filter(name__iexact=name).first()
-    return tag or OrganisationTag.objects.create(name=name)
-
-
-# --- Publishing ------------------------------------------------------------------------
-
-
-class PublishError(Exception):
-    """The article cannot go out as it is; `problems` says why, by field."""
-
-    def __init__(self, article, problems):
-        self.article, self.problems = article, problems
-        super().__init__(f"“{article}”: " + " ".join(problems.values()))
-
-
-@transaction.atomic
-def article_publish(*, article, published_at=None):
-    """Put an article out now, or at `published_at` (a future time schedules it).
-
-    An article that already carries a date keeps it, so re-publishing a page taken down
-    by mistake does not move it to the top of every list.
-    """
-    if problems := article.publish_problems():
-        raise PublishError(article, problems)
-    article.status = Article.Status.PUBLISHED
-    article.published_at = published_at or article.published_at or timezone.now()
-    article.save(update_fields=["status", "published_at", "updated_at"])
-    return article
-
-
-@transaction.atomic
-def article_unpublish(*, article):
-    """Take an article down at once: back to draft, so every reader page stops
-    showing it on the next request (published() decides, there is nothing to expire)."""
-    article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
-    return article
-
-
-# --- Tag hygiene -----------------------------------------------------------------------
-
-
-@transaction.atomic
-def tags_merge(*, source, target):
-    """Fold `source` into `target`: every tagged item moves over, the old tag goes, and
-    its address (and any address that already pointed at it) redirects to `target`.
-
-    Works for both vocabularies (TopicTag and OrganisationTag).
-    """
-    if type(source) is not type(target):
-        raise ValueError("Only tags of the same kind can be merged.")
-    if source.pk == target.pk:
-        raise ValueError("A tag cannot be merged into itself.")
-    through = {TopicTag: TaggedArticle, OrganisationTag: TaggedOrganisation}[type(source)]
-    redirect = {TopicTag: TopicTagRedirect, OrganisationTag: OrganisationTagRedirect}[type(source)]
-    already_tagged = through.objects.filter(tag=target).values("content_object")
-    # Items carrying both tags keep the target's row; the rest are re-pointed.
-    through.objects.filter(tag=source, content_object__in=already_tagged).delete()
-    moved = through.objects.filter(tag=source).update(tag=target)
-    source.redirects.update(tag=target)
-    redirect.objects.filter(old_slug=target.slug).delete()  # the target's own page wins
-    redirect.objects.create(old_slug=source.slug, tag=target)
-    source.delete()
-    return moved
-
-
-def tag_match_key(name):
-    """A tag's name with case, accents and spacing folded: "Société" == "societe "."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
-
-
-def tags_similar(queryset):
-    """Groups of tags whose names differ only in case, accents or spacing, each group
-    most-used first (the natural survivor of a merge). Expects `item_count` annotated."""
-    groups = defaultdict(list)
-    for tag in queryset:
-        groups[tag_match_key(tag.name)].append(tag)
-    return [
-        sorted(tags, key=lambda t: (-t.item_count, t.pk))
-        for _, tags in sorted(groups.items())
-        if len(tags) > 1
-    ]
-
-
-# --- Mentions --------------------------------------------------------------------------
-
-_matcher = {"state": None, "matcher": None}
-
-
-def organisation_matcher():
-    """The mention matcher for the organisations in the database, rebuilt when they change.
-
-    Whether they changed is read off the table itself (how many, the newest edit, the
-    highest id) rather than a version bumped by signals: one cheap query, right in every
-    process, and right after a rolled-back transaction too. Edits through
-    `QuerySet.update()` skip `updated_at` and so go unseen until the next save.
-    """
-    state = tuple(
-        Organisation.objects.aggregate(
-            count=Count("pk"), newest=Max("updated_at"), highest=Max("pk")
-        ).values()
-    )
-    if _matcher["state"] != state:
-        rows = Organisation.objects.values_list("pk", "name", "aliases").order_by("pk")
-        _matcher["matcher"] = MentionMatcher(
-            (pk, [name, *aliases.splitlines()]) for pk, name, aliases in rows.iterator()
-        )
-        _matcher["state"] = state
-    return _matcher["matcher"]
-
-
-def article_link_mentions(*, article, added=(), removed=(), matcher=None):
-    """Link the article to the organisations its text names, keeping the editor's word.
-
-    `added` and `removed` are the organisations an editor just added or removed by hand:
-    an added one stays linked though the text does not name it, a removed one stays
-    unlinked though it does, until the editor changes their mind.
-    """
-    with transaction.atomic():
-        if added or removed:
-            article.pinned_organisations.add(*added)
-            article.pinned_organisations.remove(*removed)
-            article.excluded_organisations.add(*removed)
-            article.excluded_organisations.remove(*added)
-        changes = articles_relink_mentions(
-            articles=[article], matcher=matcher or organisation_matcher()
-        )
-    return changes.get(article.pk, LinkChange())
-
-
-@dataclass
-class LinkChange:
-    linked: set = field(default_factory=set)
-    unlinked: set = field(default_factory=set)
-
-
-def articles_relink_mentions(*, articles, matcher):
-    """Recompute the links of many articles with a few queries, whatever their number.
-
-    Returns {article id: LinkChange} for the articles whose links changed.
-    """
-    ids = [article.pk for article in articles]
-    Through = Article.organisations.through
-    link_ids = {
-        (a, o): pk
-        for pk, a, o in Through.objects.filter(article_id__in=ids).values_list(
-            "pk", "article_id", "organisation_id"
-        )
-    }
-    current = {}
-    for a, o in link_ids:
-        current.setdefault(a, set()).add(o)
-    pinned = _pairs(Article.pinned_organisations.through.objects.filter(article_id__in=ids))
-    excluded = _pairs(Article.excluded_organisations.through.objects.filter(article_id__in=ids))
-    found = {article.pk: matcher.organisation_ids(article.mention_text) for article in articles}
-    # A matcher can outlive an organisation deleted since it was built: link only those
-    # that still exist.
-    candidates = set().union(*found.values()) - set().union(*current.values())
-    existing = set(Organisation.objects.filter(pk__in=candidates).values_list("pk", flat=True))
-
-    changes, to_link, to_unlink = {}, [], []
-    for pk in ids:
-        now = current.get(pk, set())
-        wanted = (found[pk] | pinned.get(pk, set())) - excluded.get(pk, set())
-        wanted = {o for o in wanted if o in now or o in existing or o in pinned.get(pk, ())}
-        change = LinkChange(linked=wanted - now, unlinked=now - wanted)
-        if change.linked or change.unlinked:
-            changes[pk] = change
-            to_link += [Through(article_id=pk, organisation_id=o) for o in change.linked]
-            to_unlink += [link_ids[pk, o] for o in change.unlinked]
-    # ignore_conflicts: a link an editor saved meanwhile is the same link, not an error.
-    Through.objects.bulk_create(to_link, ignore_conflicts=True)
-    Through.objects.filter(pk__in=to_unlink).delete()
-    return changes
-
-
-def _pairs(through_rows):
-    pairs = {}
-    for article_id, organisation_id in through_rows.values_list("article_id", "organisation_id"):
-        pairs.setdefault(article_id, set()).add(organisation_id)
-    return pairs
-
-
-# --- Import ----------------------------------------------------------------------------
+from ..models import Article, DonationAppeal, Organisation, Quote
+from ..services import appeal_record_donation, article_link_mentions, organisation_matcher
+from ..slugs import slug_of, unique_slug
 
 OPENING_BALANCE_NOTE = "Opening balance: the amount raised shown on the source page."
 
@@ -338,8 +89,10 @@ def _names(names, pks):
     return ", ".join(sorted(f"“{names[pk]}”" for pk in pks))
 
 
-def _slug_of(parsed):
-    return slugify(parsed.headline, allow_unicode=True)[:200] or "article"
+def _first_slug(parsed):
+    # The slug the page's first import gave its article, before any number freed it.
+    max_length = Article._meta.get_field("slug").max_length
+    return slug_of(parsed.headline, max_length=max_length, fallback="article")
 
 
 def _imported_article(parsed):
@@ -349,7 +102,7 @@ def _imported_article(parsed):
     articles = Article.objects.select_for_update()
     return (
         articles.filter(source_fingerprint=parsed.fingerprint).first()
-        or articles.filter(slug=_slug_of(parsed)).exclude(source_fingerprint="").first()
+        or articles.filter(slug=_first_slug(parsed)).exclude(source_fingerprint="").first()
     )
 
 
@@ -357,7 +110,8 @@ def _import_article(parsed, article, appeal, publish, permissions, report):
     report.created = article is None
     if article is None:
         # The page carries no date: readers are not shown the one the article gets.
-        article = Article(slug=_free_slug(Article, _slug_of(parsed)), show_publication_date=False)
+        slug = unique_slug(Article, parsed.headline, fallback="article")
+        article = Article(slug=slug, show_publication_date=False)
     fields = {
         "headline": parsed.headline,
         "body": parsed.body,
@@ -461,22 +215,12 @@ class _SpeakerOrganisations:
                 f"organisation “{name}” not created: you may not add organisations"
             )
             return None
-        slug = slugify(name, allow_unicode=True)[:190] or "organisation"
-        organisation = Organisation(
-            name=name, slug=_free_slug(Organisation, slug), is_reviewed=False
-        )
+        slug = unique_slug(Organisation, name, fallback="organisation")
+        organisation = Organisation(name=name, slug=slug, is_reviewed=False)
         organisation.full_clean()
         organisation.save()
         self.report.changes.append(f"create organisation “{name}” (to review)")
         return organisation
-
-
-def _free_slug(model, slug):
-    base, number = slug[:190], 1
-    while model.objects.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
 
 
 def _import_appeal(parsed, permissions, report):

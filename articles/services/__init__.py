@@ -1,0 +1,34 @@
+"""Writes that span more than one row, by domain. Views, admin actions and commands call
+these as `services.name(...)`; the import's writes live in `articles.importer.apply`."""
+
+from .donations import appeal_record_donation
+from .mentions import (
+    LinkChange,
+    article_link_mentions,
+    articles_relink_mentions,
+    organisation_matcher,
+)
+from .publishing import PublishError, article_publish, article_unpublish
+from .tags import (
+    organisations_add_tag,
+    organisations_remove_tag,
+    tag_match_key,
+    tags_merge,
+    tags_similar,
+)
+
+__all__ = [
+    "LinkChange",
+    "PublishError",
+    "appeal_record_donation",
+    "article_link_mentions",
+    "article_publish",
+    "article_unpublish",
+    "articles_relink_mentions",
+    "organisation_matcher",
+    "organisations_add_tag",
+    "organisations_remove_tag",
+    "tag_match_key",
+    "tags_merge",
+    "tags_similar",
+]
