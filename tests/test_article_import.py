@@ -173,6 +173,16 @@ def test_it_never_overwrites_an_article_an_editor_wrote_under_the_same_headline(
     assert own.body == "Ours."
 
 
+def test_a_long_headline_taken_by_another_article_gets_a_numbered_slug_that_fits():
+    headline = " ".join(["Convoy"] * 30)
+    own = make_article(headline=headline, paragraphs=["Ours."])
+    imported = _import(f"{headline}\n\nOne paragraph.").article
+    assert len(own.slug) == 200
+    assert len(imported.slug) <= 200
+    assert imported.slug.endswith("-2")
+    assert imported.slug.removesuffix("-2") == own.slug[: len(imported.slug) - 2]
+
+
 def test_a_split_quote_still_matches_the_body():
     text = "Headline\n\n“We are leaving the base,” the Coalition said. “But not yet.”"
     quote = _import(text).article.quotes.get()
