@@ -7,10 +7,11 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, DonationAppeal, Organisation, Quote
+from articles.models import Article, Donation, DonationAppeal, Organisation, Quote
 
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures"
 # The scraped page the seed fixtures were made from ships with the repository, so a bare
@@ -136,6 +137,12 @@ def make_appeal(**fields):
     return DonationAppeal.objects.create(**fields)
 
 
+def make_donation(appeal, amount, *, at, **fields):
+    """A ledger entry as if recorded at `at` (the appeal box prints when it was updated)."""
+    with time_machine.travel(at, tick=False):
+        return Donation.objects.create(appeal=appeal, amount=Decimal(amount), **fields)
+
+
 def make_article(*, paragraphs=None, **fields):
     n = next(_sequence)
     paragraphs = paragraphs or [f"Paragraph one of story {n}.", f"Paragraph two of story {n}."]
@@ -152,6 +159,67 @@ def make_quote(article, **fields):
     if "organisation" not in fields:
         fields.setdefault("speaker", "A spokesperson")
     return Quote.objects.create(article=article, **fields)
+
+
+MARCH_2021 = datetime(2021, 3, 1, tzinfo=UTC)
+STORY_SLUG = "us-forces-closing-some-bases-in-iraq"
+STORY_PARAGRAPHS = [
+    "The US-led coalition has opted to leave some of its smaller bases in Iraq after the "
+    "rocket attacks on Camp Taji.",
+    "Officials credit the fight against Daesh; the casualties tell another story.",
+    "“As a result of the success of Iraqi Security Forces in their fight against ISIS, the "
+    "Coalition is re-positioning troops from a few smaller bases,” the US-led coalition said.",
+    "“The Coalition remains in Iraq at the invitation of the Government of Iraq.”",
+    "Ausbat al-Thaayirin claimed the attack, citing the killing of a commander of the "
+    "Iraqi Popular Mobilization Units.",
+]
+
+
+def make_story():
+    """A published story of the seed page's shape in a few rows: the appeal at 671 $ of
+    5,000 $ for March 2021, three topics, the coalition (quoted twice) and ISIS."""
+    appeal = make_appeal(
+        is_active=True,
+        goal=Decimal("5000"),
+        message="Do you like this content? Consider helping us!",
+    )
+    make_donation(appeal, "671", at=MARCH_2021, received_date=MARCH_2021.date())
+    coalition = make_organisation(
+        name="US-led coalition", aliases="Coalition\nCombined Joint Task Force\nCJTF-OIR"
+    )
+    coalition.tags.add("state actor")
+    isis = make_organisation(name="ISIS", aliases="Daesh\nIslamic State\nISIL")
+    isis.tags.add("armed group")
+    article = make_article(
+        headline="U.S. Forces Closing Some Bases In Iraq Following Rocket Attacks On Camp Taji",
+        slug=STORY_SLUG,
+        paragraphs=STORY_PARAGRAPHS,
+        published_at=MARCH_2021,
+        show_publication_date=False,
+        appeal=appeal,
+    )
+    article.tags.add("Iraq", "US military", "Camp Taji")
+    article.organisations.add(coalition, isis)
+    make_quote(
+        article,
+        organisation=coalition,
+        text="As a result of the success of Iraqi Security Forces in their fight against ISIS, "
+        "the Coalition is re-positioning troops from a few smaller bases",
+        attribution="the US-led coalition said",
+        paragraph=3,
+    )
+    make_quote(
+        article,
+        organisation=coalition,
+        text="The Coalition remains in Iraq at the invitation of the Government of Iraq.",
+        paragraph=4,
+    )
+    return article
+
+
+@pytest.fixture
+def story(db):
+    return make_story()
 
 
 class _VisibleText(HTMLParser):

@@ -22,8 +22,8 @@ def _fill_width(html):
     return re.search(r'class="appeal-bar__fill"[^>]*width="([^"]+)"', html).group(1)
 
 
-def test_the_seed_bar_is_at_671_of_5000_with_its_ticks_and_month(client, seed):
-    bar = _bar(client.get(seed.get_absolute_url()).content.decode())
+def test_a_bar_at_671_of_5000_shows_its_ticks_and_month(client, story):
+    bar = _bar(client.get(story.get_absolute_url()).content.decode())
     assert _fill_width(bar) == "13.42%"
     assert 'role="progressbar"' in bar
     assert 'aria-valuemin="0"' in bar
@@ -37,10 +37,10 @@ def test_the_seed_bar_is_at_671_of_5000_with_its_ticks_and_month(client, seed):
     assert 'x1="50.00%"' in bar
 
 
-def test_a_donation_shows_on_the_next_request(client, seed):
+def test_a_donation_shows_on_the_next_request(client, story):
     appeal = DonationAppeal.objects.get()
     appeal_record_donation(appeal=appeal, amount=Decimal("329"))
-    bar = _bar(client.get(seed.get_absolute_url()).content.decode())
+    bar = _bar(client.get(story.get_absolute_url()).content.decode())
     assert _fill_width(bar) == "20.00%"
     assert "1,000 $" in visible_text(bar)
 

@@ -62,9 +62,9 @@ def test_the_archive_lists_every_year_and_month_with_articles(client, db):
     assert 'href="/2021/01/"' not in html
 
 
-def test_the_seed_article_is_in_the_march_2021_archive(client, seed):
+def test_a_march_2021_article_is_in_the_march_2021_archive(client, story):
     response = client.get("/2021/03/")
-    assert seed.headline in visible_text(response.content.decode())
+    assert story.headline in visible_text(response.content.decode())
 
 
 def test_drafts_do_not_count(client, db):

@@ -16,7 +16,7 @@ from articles import services
 from articles.backup import DATA_FILE, backed_up_models, media_files
 from articles.models import Article, DonationAppeal, Organisation
 
-from .conftest import make_appeal
+from .conftest import make_appeal, make_story
 
 
 def _png_bytes(colour):
@@ -48,7 +48,7 @@ def _everything():
 @pytest.fixture
 def site(db, editor, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    call_command("loaddata", "01_organisations", "02_appeals", "03_articles", verbosity=0)
+    make_story()
     call_command(
         "generate_demo",
         articles=1_000,

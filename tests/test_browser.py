@@ -4,15 +4,15 @@ accessibility audit. Screenshots go to test-artifacts/."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .conftest import ARTIFACTS, SEED_SLUG
+from .conftest import ARTIFACTS, STORY_SLUG
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = [375, 1280]
-SEED_RAISED_SHARE = 671 / 5000
+RAISED_SHARE = 671 / 5000
 AUDITED_PAGES = {
     "front": "/",
-    "article": f"/articles/{SEED_SLUG}/",
+    "article": f"/articles/{STORY_SLUG}/",
     "organisation": "/organisations/us-led-coalition/",
     "search": "/search/?q=Daesh",
     "month": "/2021/03/",
@@ -20,7 +20,7 @@ AUDITED_PAGES = {
 
 
 @pytest.fixture
-def seeded_site(transactional_db, seed, live_server):
+def site(transactional_db, story, live_server):
     # live_server serves another thread: the data must be committed, not in a test
     # transaction, which transactional_db arranges.
     return live_server.url
@@ -46,15 +46,15 @@ def _filled_share(page):
     return fill["width"] / track["width"]
 
 
-def test_a_reader_follows_the_seed_story_to_the_archive(page, seeded_site):
-    page.goto(f"{seeded_site}/")
-    assert _filled_share(page) == pytest.approx(SEED_RAISED_SHARE, abs=0.0005)
+def test_a_reader_follows_a_story_to_the_archive(page, site):
+    page.goto(f"{site}/")
+    assert _filled_share(page) == pytest.approx(RAISED_SHARE, abs=0.0005)
     _screenshot(page, "1-front")
 
     page.get_by_role("link", name="U.S. Forces Closing Some Bases In Iraq").first.click()
-    page.wait_for_url(f"**/articles/{SEED_SLUG}/")
+    page.wait_for_url(f"**/articles/{STORY_SLUG}/")
     assert page.locator("h1").inner_text().startswith("U.S. Forces Closing Some Bases")
-    assert _filled_share(page) == pytest.approx(SEED_RAISED_SHARE, abs=0.0005)
+    assert _filled_share(page) == pytest.approx(RAISED_SHARE, abs=0.0005)
     progress = page.get_by_role("progressbar")
     assert progress.get_attribute("aria-valuenow") == "671.00"
     _screenshot(page, "2-article")
@@ -80,8 +80,8 @@ def test_a_reader_follows_the_seed_story_to_the_archive(page, seeded_site):
     _screenshot(page, "5-month")
 
 
-def test_the_skip_link_is_the_first_stop_and_takes_the_reader_to_the_content(page, seeded_site):
-    page.goto(f"{seeded_site}/")
+def test_the_skip_link_is_the_first_stop_and_takes_the_reader_to_the_content(page, site):
+    page.goto(f"{site}/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     assert skip.evaluate("element => element === document.activeElement")
@@ -91,8 +91,8 @@ def test_the_skip_link_is_the_first_stop_and_takes_the_reader_to_the_content(pag
 
 
 @pytest.mark.parametrize("name", AUDITED_PAGES)
-def test_axe_finds_no_serious_or_critical_violation(page, seeded_site, name):
-    page.goto(f"{seeded_site}{AUDITED_PAGES[name]}")
+def test_axe_finds_no_serious_or_critical_violation(page, site, name):
+    page.goto(f"{site}{AUDITED_PAGES[name]}")
     results = Axe().run(page)
     serious = [
         f"{violation['id']} ({violation['impact']}): "

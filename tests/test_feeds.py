@@ -52,10 +52,10 @@ def test_each_organisation_has_its_own_feeds(client, stories):
     assert _atom_titles(client.get("/organisations/isis/atom/")) == ["About ISIS"]
 
 
-def test_feed_items_carry_a_summary_date_link_and_topics(client, seed):
+def test_feed_items_carry_a_summary_date_link_and_topics(client, story):
     channel = ElementTree.fromstring(client.get("/feeds/rss/").content).find("channel")
     item = channel.find("item")
-    assert item.findtext("link").endswith(seed.get_absolute_url())
+    assert item.findtext("link").endswith(story.get_absolute_url())
     assert item.findtext("description").startswith("The US-led coalition has opted")
     assert item.findtext("pubDate") == "Mon, 01 Mar 2021 00:00:00 +0000"
     assert [c.text for c in item.findall("category")] == ["Iraq", "US military", "Camp Taji"]

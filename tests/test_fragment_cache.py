@@ -28,40 +28,40 @@ def _bar(response):
     return re.search(r'<section class="appeal-bar.*?</section>', html, re.S).group()
 
 
-def test_pages_share_one_rendering_of_the_appeal_box(client, seed, django_assert_max_num_queries):
-    other = make_article(appeal=seed.appeal)
-    first = client.get(seed.get_absolute_url())
+def test_pages_share_one_rendering_of_the_appeal_box(client, story, django_assert_max_num_queries):
+    other = make_article(appeal=story.appeal)
+    first = client.get(story.get_absolute_url())
     with CaptureQueriesContext(connection) as queries:
         second = client.get(other.get_absolute_url())
     assert not [query for query in queries if "articles_donation" in query["sql"]]
     assert _bar(second) == _bar(first)
     with django_assert_max_num_queries(5):
-        client.get(seed.get_absolute_url())
+        client.get(story.get_absolute_url())
 
 
-def test_a_page_around_a_stored_box_still_names_its_appeal(client, seed):
-    client.get(seed.get_absolute_url())
-    keys = client.get(seed.get_absolute_url())["xkey"].split()
-    assert f"donationappeal-{seed.appeal_id}" in keys
+def test_a_page_around_a_stored_box_still_names_its_appeal(client, story):
+    client.get(story.get_absolute_url())
+    keys = client.get(story.get_absolute_url())["xkey"].split()
+    assert f"donationappeal-{story.appeal_id}" in keys
 
 
-def test_a_donation_refreshes_the_box_on_the_next_request(client, seed, commit):
-    client.get(seed.get_absolute_url())
+def test_a_donation_refreshes_the_box_on_the_next_request(client, story, commit):
+    client.get(story.get_absolute_url())
     client.get("/")
-    commit(lambda: services.appeal_record_donation(appeal=seed.appeal, amount=Decimal("329")))
-    for url in (seed.get_absolute_url(), "/"):
+    commit(lambda: services.appeal_record_donation(appeal=story.appeal, amount=Decimal("329")))
+    for url in (story.get_absolute_url(), "/"):
         assert "1,000 $" in visible_text(_bar(client.get(url))), url
 
 
-def test_an_edit_to_the_appeal_refreshes_the_box(client, seed, commit):
-    client.get(seed.get_absolute_url())
+def test_an_edit_to_the_appeal_refreshes_the_box(client, story, commit):
+    client.get(story.get_absolute_url())
 
     def edit():
-        seed.appeal.message = "Keep us independent."
-        seed.appeal.save()
+        story.appeal.message = "Keep us independent."
+        story.appeal.save()
 
     commit(edit)
-    assert "Keep us independent." in client.get(seed.get_absolute_url()).content.decode()
+    assert "Keep us independent." in client.get(story.get_absolute_url()).content.decode()
 
 
 def test_the_current_appeal_box_turns_over_with_the_month(client, db):

@@ -36,7 +36,7 @@ def test_pasted_text_becomes_a_draft_and_opens_its_form(editor_client):
 
 
 def test_an_uploaded_file_is_imported(editor_client):
-    upload = SimpleUploadedFile("seed.txt", SEED.encode(), content_type="text/plain")
+    upload = SimpleUploadedFile("story.txt", SEED.encode(), content_type="text/plain")
     response = editor_client.post(IMPORT_URL, {"file": upload, "publish": "on"})
     assert response.status_code == 302
     assert Article.objects.published().count() == 1
@@ -76,8 +76,11 @@ def test_the_import_page_needs_the_add_permission(client, django_user_model):
     assert client.get(IMPORT_URL).status_code == 403
 
 
-def test_the_article_form_highlights_the_mentions_in_the_body(editor_client, seed):
-    page = editor_client.get(reverse("admin:articles_article_change", args=[seed.pk]))
+def test_the_article_form_highlights_the_mentions_in_the_body(editor_client, story):
+    make_organisation(
+        name="Popular Mobilization Units", aliases="Iraqi Popular Mobilization Units"
+    )
+    page = editor_client.get(reverse("admin:articles_article_change", args=[story.pk]))
     html = page.content.decode()
     assert '<mark title="ISIS">Daesh</mark>' in html
     assert '<mark title="Popular Mobilization Units">Iraqi Popular Mobilization Units</mark>' in (

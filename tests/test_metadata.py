@@ -105,20 +105,20 @@ def test_the_canonical_url_drops_filters_but_keeps_the_page_number(client, db):
     assert _head(client.get("/?page=1")).links["canonical"] == "http://testserver/"
 
 
-def test_the_article_page_describes_itself_as_a_news_article(client, seed):
-    head = _head(client.get(seed.get_absolute_url()))
+def test_the_article_page_describes_itself_as_a_news_article(client, story):
+    head = _head(client.get(story.get_absolute_url()))
     assert head.meta["og:type"] == "article"
-    assert head.meta["og:title"] == seed.headline
+    assert head.meta["og:title"] == story.headline
     assert head.meta["description"].startswith("The US-led coalition has opted")
     data = json.loads("".join(head.json_ld))
     assert data["@type"] == "NewsArticle"
-    assert data["headline"] == seed.headline
-    # The seed's real publication date is unknown: no date rather than a made-up one.
+    assert data["headline"] == story.headline
+    # Its publication date is unknown (as on the seed page): no date rather than a made-up one.
     assert "datePublished" not in data and "dateModified" not in data
     assert data["image"] == ["http://testserver/static/img/share-card.png"]
     assert data["publisher"]["name"] == "Newsroom"
     assert data["publisher"]["logo"]["url"] == "http://testserver/static/img/logo.png"
-    assert data["mainEntityOfPage"] == f"http://testserver{seed.get_absolute_url()}"
+    assert data["mainEntityOfPage"] == f"http://testserver{story.get_absolute_url()}"
 
 
 def test_json_ld_cannot_break_out_of_its_script_element(client, db):

@@ -77,7 +77,7 @@ def test_the_organisation_page_links_to_all_statements_when_there_are_many(clien
     assert "All 12 statements by Coalition" in visible_text(response.content.decode())
 
 
-def test_the_seed_coalition_page_shows_both_its_statements(client, seed):
+def test_the_coalition_page_shows_both_its_statements(client, story):
     response = client.get("/organisations/us-led-coalition/")
     text = visible_text(response.content.decode())
     assert "What US-led coalition said" in text

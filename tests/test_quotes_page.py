@@ -54,9 +54,9 @@ def test_an_unknown_filter_is_not_found(client, statements):
     assert client.get("/quotes/?organisation=nobody").status_code == 404
 
 
-def test_the_seed_quotes_link_to_their_anchors_on_the_article(client, seed):
+def test_quotes_link_to_their_anchors_on_the_article(client, story):
     html = client.get("/quotes/?organisation=us-led-coalition").content.decode()
-    assert f'href="{seed.get_absolute_url()}#quote-3"' in html
-    assert f'href="{seed.get_absolute_url()}#quote-4"' in html
-    article = client.get(seed.get_absolute_url()).content.decode()
+    assert f'href="{story.get_absolute_url()}#quote-3"' in html
+    assert f'href="{story.get_absolute_url()}#quote-4"' in html
+    article = client.get(story.get_absolute_url()).content.decode()
     assert 'id="quote-3"' in article and 'id="quote-4"' in article

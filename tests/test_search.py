@@ -51,10 +51,10 @@ def test_an_alias_finds_the_articles_linked_to_the_organisation(db):
     assert set(_headlines("islamic state")) == {"Mentions the group", "Quotes the group"}
 
 
-def test_the_seed_article_is_found_by_daesh_and_by_isis_aliases(seed):
-    assert _headlines("Daesh") == [seed.headline]
-    assert _headlines("ISIL") == [seed.headline]
-    assert _headlines("CJTF") == [seed.headline]
+def test_an_article_is_found_by_the_aliases_of_the_organisations_it_names(story):
+    assert _headlines("Daesh") == [story.headline]
+    assert _headlines("ISIL") == [story.headline]
+    assert _headlines("CJTF") == [story.headline]
 
 
 def test_a_headline_match_ranks_above_a_body_match(db):
@@ -154,12 +154,12 @@ def test_the_search_page_refuses_an_overlong_query_politely(client, db):
     assert len(response.content) < 20_000
 
 
-def test_the_search_page_highlights_the_matched_words(client, seed):
+def test_the_search_page_highlights_the_matched_words(client, story):
     response = client.get("/search/", {"q": "daesh"})
     html = response.content.decode()
     assert "1 result for “daesh”" in visible_text(html)
     assert "<mark>Daesh</mark>" in html
-    assert f'href="{seed.get_absolute_url()}"' in html
+    assert f'href="{story.get_absolute_url()}"' in html
 
 
 def test_a_result_shows_the_passage_around_the_first_match(client, db):

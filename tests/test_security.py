@@ -55,8 +55,8 @@ def test_production_refuses_to_start_without_a_real_secret_key(key):
     ]
 
 
-def test_reader_pages_carry_a_strict_content_security_policy(client, seed):
-    for url in ("/", seed.get_absolute_url(), "/organisations/"):
+def test_reader_pages_carry_a_strict_content_security_policy(client, story):
+    for url in ("/", story.get_absolute_url(), "/organisations/"):
         response = client.get(url)
         policy = response.headers["Content-Security-Policy"]
         assert "script-src 'self'" in policy
@@ -67,8 +67,8 @@ def test_reader_pages_carry_a_strict_content_security_policy(client, seed):
         assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_reader_pages_run_no_inline_script(client, seed):
-    for url in ("/", seed.get_absolute_url(), "/organisations/"):
+def test_reader_pages_run_no_inline_script(client, story):
+    for url in ("/", story.get_absolute_url(), "/organisations/"):
         page = client.get(url).content.decode()
         for tag in re.findall(r"<script\b[^>]*>", page):
             # Data blocks (JSON-LD) are not executed; anything else must be a file.

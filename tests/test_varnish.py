@@ -93,37 +93,29 @@ def _get_status(url):
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    from django.core.management import call_command
-
-    call_command("loaddata", "01_organisations", "02_appeals", "03_articles", verbosity=0)
-    return Article.objects.get()
-
-
-def test_the_second_request_is_a_hit(varnish, seeded):
-    url = varnish + seeded.get_absolute_url()
+def test_the_second_request_is_a_hit(varnish, story):
+    url = varnish + story.get_absolute_url()
     first, _ = _get(url)
     second, body = _get(url)
     assert first["X-Varnish-Cache"] == "MISS"
     assert second["X-Varnish-Cache"] == "HIT"
-    assert seeded.headline in body
+    assert story.headline in body
     assert "xkey" not in second
 
 
-def test_an_edit_to_the_article_is_visible_on_the_next_request(varnish, seeded):
-    url = varnish + seeded.get_absolute_url()
+def test_an_edit_to_the_article_is_visible_on_the_next_request(varnish, story):
+    url = varnish + story.get_absolute_url()
     _get(url)
     _get(url)
-    seeded.headline = "U.S. Forces Close Bases After Camp Taji Attacks"
-    seeded.save()
+    story.headline = "U.S. Forces Close Bases After Camp Taji Attacks"
+    story.save()
     headers, body = _get(url)
     assert "U.S. Forces Close Bases After Camp Taji Attacks" in body
     assert headers["X-Varnish-Cache"] == "MISS"
 
 
-def test_renaming_an_organisation_it_quotes_is_visible_on_the_next_request(varnish, seeded):
-    url = varnish + seeded.get_absolute_url()
+def test_renaming_an_organisation_it_quotes_is_visible_on_the_next_request(varnish, story):
+    url = varnish + story.get_absolute_url()
     _get(url)
     coalition = Organisation.objects.get(name="US-led coalition")
     coalition.name = "Global Coalition against Daesh"
@@ -132,31 +124,31 @@ def test_renaming_an_organisation_it_quotes_is_visible_on_the_next_request(varni
     assert "Global Coalition against Daesh" in body
 
 
-def test_a_new_donation_is_visible_on_the_next_request(varnish, seeded):
-    url = varnish + seeded.get_absolute_url()
+def test_a_new_donation_is_visible_on_the_next_request(varnish, story):
+    url = varnish + story.get_absolute_url()
     _get(url)
     _, before = _get(url)
     assert "671 $" in before
-    services.appeal_record_donation(appeal=seeded.appeal, amount=Decimal("329"))
+    services.appeal_record_donation(appeal=story.appeal, amount=Decimal("329"))
     _, after = _get(url)
     assert "1,000 $" in after and "671 $" not in after
 
 
-def test_a_draft_never_enters_the_cache(varnish, seeded):
-    seeded.status = Article.Status.DRAFT
-    seeded.save()
-    url = varnish + seeded.get_absolute_url()
+def test_a_draft_never_enters_the_cache(varnish, story):
+    story.status = Article.Status.DRAFT
+    story.save()
+    url = varnish + story.get_absolute_url()
     assert _get_status(url)[0] == 404
     assert _get_status(url)[0] == 404
-    seeded.status = Article.Status.PUBLISHED
-    seeded.save()
+    story.status = Article.Status.PUBLISHED
+    story.save()
     status, headers = _get_status(url)
     assert status == 200
 
 
-def test_staff_always_reach_django(varnish, seeded):
+def test_staff_always_reach_django(varnish, story):
     request = urllib.request.Request(
-        varnish + seeded.get_absolute_url(), headers={"Cookie": "sessionid=whatever"}
+        varnish + story.get_absolute_url(), headers={"Cookie": "sessionid=whatever"}
     )
     for _ in range(2):
         with urllib.request.urlopen(request, timeout=10) as response:
