@@ -176,14 +176,14 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # 127.0.0.1 let Django do it.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
-    # FileSystemStorage that never leaves a half-written upload (articles/storage.py).
-    "default": {"BACKEND": "articles.storage.MediaStorage"},
+    # FileSystemStorage that never leaves a half-written upload (articles/images/storage.py).
+    "default": {"BACKEND": "articles.images.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             # WhiteNoise's CompressedManifestStaticFilesStorage, remembering its URLs.
-            else "articles.storage.StaticStorage"
+            else "articles.static_storage.StaticStorage"
         )
     },
 }

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from articles.storage import StaticStorage
+from articles.static_storage import StaticStorage
 
 MANIFEST = {
     "version": "1.1",
