@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.contrib import admin
+from django.contrib.admin import apps as admin_apps
 from django.db import connections
 from django.db.models.signals import post_migrate
 
@@ -28,3 +30,27 @@ class ArticlesConfig(AppConfig):
 
         post_migrate.connect(_repair_search_index, sender=self)
         post_migrate.connect(_refresh_sqlite_statistics, sender=self)
+
+
+class NewsroomAdminSite(admin.AdminSite):
+    """The stock admin, opening on the newsroom dashboard (see admin/dashboard.py).
+
+    Here, not in the admin package: Django builds the default site by importing this
+    class, and importing that package first would register its ModelAdmins with a site
+    still being built, which is then thrown away.
+    """
+
+    index_template = "admin/newsroom_index.html"
+
+    def index(self, request, extra_context=None):
+        from .admin.dashboard import dashboard
+
+        context = dict(extra_context or {})
+        if request.user.has_perm("articles.view_article"):
+            context["dashboard"] = dashboard()
+        return super().index(request, context)
+
+
+class NewsroomAdminConfig(admin_apps.AdminConfig):
+    default = False  # "articles" in INSTALLED_APPS still means ArticlesConfig
+    default_site = "articles.apps.NewsroomAdminSite"

@@ -34,7 +34,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     # The newsroom's admin site: the stock admin with a dashboard as its index page.
-    "articles.admin_site.NewsroomAdminConfig",
+    "articles.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -200,7 +200,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # "Iraq" and "iraq" are one tag; "US military" typed alone is one tag, not two.
 TAGGIT_CASE_INSENSITIVE = True
-TAGGIT_TAGS_FROM_STRING = "articles.admin_widgets.parse_tags"
+TAGGIT_TAGS_FROM_STRING = "articles.admin.widgets.parse_tags"
 
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 SITE_DESCRIPTION = env.str(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import services
-from articles.dashboard import dashboard
+from articles.admin.dashboard import dashboard
 from articles.models import Article
 
 from .conftest import make_appeal, make_article, make_organisation, visible_text

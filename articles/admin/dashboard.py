@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from .models import Article, DonationAppeal, Organisation
+from ..models import Article, DonationAppeal, Organisation
 
 RECENT_EDITS = 8
 TOP_ORGANISATIONS = 8

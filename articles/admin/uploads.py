@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from .images import RenditionError
+from ..images import RenditionError
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ _REASONS = {
 
 
 class UploadFailureAdminMixin:
-    """Put first in a ModelAdmin's bases: `class ArticleAdmin(UploadFailureAdminMixin, …)`."""
+    """Owns save_model and the responses after it; a save_model in the admin class
+    itself runs outside the savepoint."""
 
     def save_model(self, request, obj, form, change):
         try:

@@ -1,3 +1,5 @@
+"""The tag box: how its text becomes tag names, and its suggestions."""
+
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -48,3 +50,12 @@ class TagAutocompleteWidget(TagWidget):
         attrs = {**(attrs or {}), "data-tag-autocomplete": f"{reverse('admin:autocomplete')}?"}
         attrs["data-tag-autocomplete"] += f"{query}&field_name={name}"
         return super().get_context(name, value, attrs)
+
+
+class TagAutocompleteMixin:
+    """For a ModelAdmin whose model has a `tags` field: the box above instead of taggit's."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            kwargs["widget"] = TagAutocompleteWidget(model=self.model)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

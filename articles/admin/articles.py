@@ -1,37 +1,23 @@
+"""The article form: ArticleAdmin, the rows edited inside it (quotes, corrections,
+share links), its preview and its list actions."""
+
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.html import format_html
 
-# admin_tags holds the tag admins (merging, similar tags); importing it registers them.
-from . import admin_tags, services  # noqa: F401
-from .admin_import import ArticleImportMixin
-from .admin_locking import EditLockAdminMixin, EditLockForm
-from .admin_revisions import HistoryAdmin
-from .admin_uploads import UploadFailureAdminMixin
-from .admin_widgets import TagAutocompleteWidget
-from .models import (
-    Article,
-    Correction,
-    Donation,
-    DonationAppeal,
-    Organisation,
-    Quote,
-    ShareLink,
-)
-from .views import render_article
-
-
-class TagAutocompleteMixin:
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "tags":
-            kwargs["widget"] = TagAutocompleteWidget(model=self.model)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+from .. import services
+from ..models import Article, Correction, Quote, ShareLink
+from ..views import render_article
+from .history import HistoryAdmin
+from .importing import ArticleImportMixin
+from .locking import EditLockAdminMixin, EditLockForm
+from .mentions import MentionsAdminMixin
+from .uploads import UploadFailureAdminMixin
+from .widgets import TagAutocompleteMixin
 
 
 class ArticleInlineMixin:
@@ -141,7 +127,10 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
+    # Each mixin overrides hooks of its own (test_admin_mixins.py), so their order is
+    # free; what two of them would share, the article's pages, is listed in get_urls().
     UploadFailureAdminMixin,
+    MentionsAdminMixin,
     ArticleImportMixin,
     TagAutocompleteMixin,
     EditLockAdminMixin,
@@ -202,6 +191,12 @@ class ArticleAdmin(
                 self.admin_site.admin_view(self.preview_view),
                 name="articles_article_preview",
             ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="articles_article_import",
+            ),
+            # The history pages (HistoryAdmin) and the stock ones.
             *super().get_urls(),
         ]
 
@@ -325,251 +320,3 @@ class ArticleAdmin(
                 services.article_unpublish(article=article)
             count += 1
         self.message_user(request, f"Took down {count} article(s); readers no longer see them.")
-
-
-class OrganisationActionForm(ActionForm):
-    tag = forms.CharField(
-        required=False,
-        label="Tag",
-        help_text="For the add and remove tag actions.",
-    )
-
-
-class OrganisationAdminForm(EditLockForm):
-    class Meta:
-        model = Organisation
-        fields = "__all__"
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(
-    UploadFailureAdminMixin, TagAutocompleteMixin, EditLockAdminMixin, HistoryAdmin
-):
-    form = OrganisationAdminForm
-    list_display = ["name", "kind", "country", "tag_names", "is_reviewed"]
-    list_filter = ["tags", "kind", "is_reviewed"]
-    search_fields = ["name", "aliases"]
-    prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["created_at", "updated_at"]
-    action_form = OrganisationActionForm
-    actions = ["add_tag", "remove_tag"]
-    show_full_result_count = False
-    fields = [
-        "name",
-        "slug",
-        "aliases",
-        ("kind", "country"),
-        "description",
-        "website",
-        "logo",
-        "tags",
-        "is_reviewed",
-        ("created_at", "updated_at"),
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
-
-    # Taggers hold "tag" but not "change": they may open the form and the tag actions,
-    # and every field but the tags is shown read-only to them.
-
-    def has_tag_permission(self, request):
-        return request.user.has_perm("articles.tag_organisation")
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) or self.has_tag_permission(request)
-
-    def get_readonly_fields(self, request, obj=None):
-        if super().has_change_permission(request, obj):
-            return super().get_readonly_fields(request, obj)
-        return [
-            name
-            for name in flatten_fieldsets(super().get_fieldsets(request, obj))
-            if name not in ("tags", "edit_token")
-        ]
-
-    def get_prepopulated_fields(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return {}
-        return super().get_prepopulated_fields(request, obj)
-
-    @admin.display(description="Tags")
-    def tag_names(self, organisation):
-        return ", ".join(t.name for t in organisation.tags.all())
-
-    def _tag_from_action_form(self, request):
-        name = request.POST.get("tag", "").strip()
-        if not name:
-            self.message_user(
-                request, "Type the tag in the “Tag” box next to the action.", messages.ERROR
-            )
-        return name
-
-    @admin.action(description="Add a tag to the selected organisations", permissions=["tag"])
-    def add_tag(self, request, queryset):
-        if name := self._tag_from_action_form(request):
-            with self.create_revision(request):
-                reversion.set_comment(f"Tagged “{name}” from the list.")
-                count = services.organisations_add_tag(organisations=queryset, name=name)
-            self.message_user(request, f"Tagged {count} organisation(s) “{name}”.")
-
-    @admin.action(description="Remove a tag from the selected organisations", permissions=["tag"])
-    def remove_tag(self, request, queryset):
-        if name := self._tag_from_action_form(request):
-            with self.create_revision(request):
-                reversion.set_comment(f"Removed tag “{name}” from the list.")
-                count = services.organisations_remove_tag(organisations=queryset, name=name)
-            self.message_user(request, f"Removed “{name}” from {count} organisation(s).")
-
-
-class DonationInline(admin.TabularInline):
-    """The ledger: entries are added, never edited, so the total always adds up."""
-
-    model = Donation
-    extra = 1
-    fields = ["received_date", "amount", "note", "recorded_by", "created_at"]
-    readonly_fields = ["recorded_by", "created_at"]
-    can_delete = False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class DonationAppealAdminForm(EditLockForm):
-    # Two staff recording gifts in the same appeal at once must both succeed: the
-    # ledger only grows, so a form that changes nothing else cannot overwrite anything.
-    allows_stale_additions = True
-
-    class Meta:
-        model = DonationAppeal
-        fields = "__all__"
-
-
-@admin.register(DonationAppeal)
-class DonationAppealAdmin(EditLockAdminMixin, HistoryAdmin):
-    form = DonationAppealAdminForm
-    inlines = [DonationInline]
-    list_display = ["__str__", "campaign_month", "goal", "raised_amount", "progress", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["message"]
-    readonly_fields = ["raised_amount", "progress"]
-    fields = [
-        "message",
-        "campaign_month",
-        ("currency", "currency_symbol", "symbol_after_amount"),
-        "goal",
-        "tick_count",
-        "donate_url",
-        "is_active",
-        ("raised_amount", "progress"),
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_raised()
-
-    def save_model(self, request, obj, form, change):
-        if change and not form.changes_own_fields:
-            return  # only donations were added: leave the appeal row (and its token) alone
-        super().save_model(request, obj, form, change)
-
-    @admin.display(description="Raised")
-    def raised_amount(self, appeal):
-        return appeal.raised_display if appeal.pk else "—"
-
-    @admin.display(description="Of the goal")
-    def progress(self, appeal):
-        return f"{appeal.percent_rounded} %" if appeal.pk else "—"
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Donation:
-            return super().save_formset(request, form, formset, change)
-        for donation in formset.save(commit=False):
-            services.appeal_record_donation(
-                appeal=form.instance,
-                amount=donation.amount,
-                received_date=donation.received_date,
-                note=donation.note,
-                recorded_by=request.user,
-            )
-
-
-@admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
-    list_display = ["appeal", "received_date", "amount", "note", "recorded_by"]
-    list_filter = ["appeal", "received_date"]
-    list_select_related = ["appeal", "recorded_by"]
-    search_fields = ["note"]
-    autocomplete_fields = ["appeal"]
-    readonly_fields = ["recorded_by", "created_at"]
-    date_hierarchy = "received_date"
-    show_full_result_count = False
-
-    def has_change_permission(self, request, obj=None):
-        # A recorded donation is history: entries are added, never rewritten.
-        return obj is None and super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "article", "organisation", "speaker", "paragraph"]
-    list_filter = ["organisation"]
-    list_select_related = ["article", "organisation"]
-    search_fields = ["text", "speaker", "attribution", "organisation__name"]
-    autocomplete_fields = ["article", "organisation"]
-    show_full_result_count = False
-
-    # A quote belongs to its article: whoever may not change the article may not
-    # change its quotes from here either, nor add or move one to it.
-    def _article_is_editable(self, request, quote):
-        return quote is None or self._article_admin.has_change_permission(request, quote.article)
-
-    @property
-    def _article_admin(self):
-        return self.admin_site._registry[Article]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "article":
-            kwargs["queryset"] = self._article_admin.get_changeable_queryset(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    # A quote is also part of its article's form (the quotes inline), so a quote edit is
-    # an edit of the article: it draws the article a new edit token, and an article form
-    # opened before it is refused instead of writing the old quotes back.
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        moved_from = form.initial.get("article") if change else None
-        self._touch_articles(request, {obj.article_id, moved_from} - {None})
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self._touch_articles(request, {obj.article_id})
-
-    def delete_queryset(self, request, queryset):
-        article_ids = set(queryset.values_list("article_id", flat=True))
-        super().delete_queryset(request, queryset)
-        self._touch_articles(request, article_ids)
-
-    def _touch_articles(self, request, article_ids):
-        for article in Article.objects.filter(pk__in=article_ids):
-            # Kept as a revision of the article, with its quotes as they now are: the
-            # refused editor's conflict message can then say what changed.
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment("Quotes changed in the quote list.")
-                article.save(update_fields=["updated_at"])
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._article_is_editable(
-            request, obj
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._article_is_editable(
-            request, obj
-        )

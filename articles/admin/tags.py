@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from . import services
-from .models import OrganisationTag, TopicTag
+from .. import services
+from ..models import OrganisationTag, TopicTag
 
 
 class TagMergeActionForm(ActionForm):

@@ -1,23 +1,19 @@
-"""The article admin's import page and mention display, kept apart from admin.py.
+"""The article admin's "Import from text" page.
 
-ArticleAdmin takes them in through `ArticleImportMixin`.
+It writes through `importer.apply.article_import()`, with the checks the admin's own forms
+make, so an import writes nothing the user could not have written by hand.
 """
 
-from html import unescape
-
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.urls import reverse
 
-from . import services
-from .importer import ArticleImportError, check_size, parse, parse_bytes
-from .importer.apply import ImportPermissions, article_import
-from .models import Donation, DonationAppeal, Organisation, plain_text
+from ..importer import ArticleImportError, check_size, parse, parse_bytes
+from ..importer.apply import ImportPermissions, article_import
+from ..models import Donation, DonationAppeal, Organisation
 
 
 class ImportForm(forms.Form):
@@ -51,18 +47,7 @@ class ImportForm(forms.Form):
 
 
 class ArticleImportMixin:
-    """For ArticleAdmin: the "Import from text" page, the mentions found in the body,
-    and links that follow the text while keeping the editor's additions and removals."""
-
-    def get_urls(self):
-        urls = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="articles_article_import",
-            )
-        ]
-        return urls + super().get_urls()
+    """For ArticleAdmin, which routes "import/" to `import_view`."""
 
     def import_view(self, request):
         if not self.has_add_permission(request):
@@ -120,58 +105,3 @@ class ArticleImportMixin:
             may_add_organisation=registry[Organisation].has_add_permission(request),
             recorded_by=request.user,
         )
-
-    @admin.display(description="Mentions found")
-    def mentions_found(self, article):
-        if article.pk is None:
-            return "Shown once the article is saved."
-        matcher = services.organisation_matcher()
-        texts = [article.headline, article.lead_image_caption, *article.paragraphs]
-        texts = [plain_text(text) for text in texts if text]
-        found = [(text, matcher.find(unescape(text))) for text in texts]
-        ids = {m.organisation_id for _, mentions in found for m in mentions}
-        names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
-        if not names:
-            return "No organisation is named in the text."
-        paragraphs = format_html_join(
-            "", "<p>{}</p>", ((_highlighted(text, mentions, names),) for text, mentions in found)
-        )
-        return format_html(
-            '<div class="mentions">{}</div><p class="help">Named: {}. Added by hand: {}. '
-            "Removed by hand: {}.</p>",
-            paragraphs,
-            ", ".join(sorted(names.values())),
-            _names(article.pinned_organisations.all()),
-            _names(article.excluded_organisations.all()),
-        )
-
-    def save_related(self, request, form, formsets, change):
-        before = {getattr(o, "pk", o) for o in form.initial.get("organisations", [])}
-        super().save_related(request, form, formsets, change)
-        chosen = {o.pk for o in form.cleaned_data.get("organisations", [])}
-        services.article_link_mentions(
-            article=form.instance, added=chosen - before, removed=before - chosen
-        )
-
-
-def _highlighted(text, mentions, names):
-    text = unescape(text)
-    parts, position = [], 0
-    for mention in mentions:
-        if mention.organisation_id not in names:
-            continue
-        parts.append(escape(text[position : mention.start]))
-        parts.append(
-            format_html(
-                '<mark title="{}">{}</mark>',
-                names[mention.organisation_id],
-                text[mention.start : mention.end],
-            )
-        )
-        position = mention.end
-    parts.append(escape(text[position:]))
-    return mark_safe("".join(parts))
-
-
-def _names(organisations):
-    return ", ".join(o.name for o in organisations) or "none"
