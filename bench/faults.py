@@ -22,10 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from loadkit import (
-    Acks,
+from harness import (
     PrivateRedis,
-    Recorder,
     check_nothing_lost,
     error_summary,
     fresh_database,
@@ -33,7 +31,7 @@ from loadkit import (
     percentile,
     prepare_site,
     print_table,
-    run_clients,
+    run_locust,
     scratch_directory,
     site_env,
 )
@@ -57,13 +55,14 @@ class Fault:
     def __init__(self, at, inject, repair=None, repair_at=None):
         self.at, self.inject, self.repair, self.repair_at = at, inject, repair, repair_at
         self.injected = self.repaired = None  # seconds since start, when done
-        self.injected_done = None  # monotonic clock when inject() returned
+        self.took = None  # seconds inject() took
 
     def __call__(self, elapsed):
         if self.injected is None and elapsed >= self.at:
             self.injected = elapsed
+            started = time.monotonic()
             self.inject()
-            self.injected_done = time.monotonic()
+            self.took = time.monotonic() - started
         if self.repair and self.repaired is None and elapsed >= self.repair_at:
             self.repaired = elapsed
             self.repair()
@@ -142,16 +141,10 @@ def main():
             print("Building the site…", file=sys.stderr)
             site = prepare_site(env, demo_articles=200, editors=args.editors, staff=args.staff)
             with gunicorn(site, args.workers, scratch / "gunicorn.log"):
-                print(f"Running for {args.seconds} s…", file=sys.stderr)
-                acks, recorder = Acks(), Recorder()
-                run_clients(
-                    site,
-                    seconds=args.seconds,
-                    readers=args.readers,
-                    kinds=READER_KINDS,
-                    acks=acks,
-                    recorder=recorder,
-                    during=fault,
+                site.reader_kinds = READER_KINDS
+                print(f"Running Locust for {args.seconds} s…", file=sys.stderr)
+                results, acks = run_locust(
+                    site, seconds=args.seconds, readers=args.readers, scratch=scratch, during=fault
                 )
             log = Path(scratch / "gunicorn.log").read_text(errors="replace")
         finally:
@@ -159,7 +152,6 @@ def main():
                 redis.stop()
         ok, report = check_nothing_lost(acks)
 
-    results = recorder.results
     print(
         f"\n### {args.fault} fault: gunicorn {args.workers} workers, {args.readers} readers "
         f"+ {args.editors} editors + {args.staff} staff, {args.seconds} s"
@@ -182,8 +174,7 @@ def main():
                 f"the cache, p50 {p50:,.0f} ms, failed {sum(not r.ok for r in rows)}"
             )
     else:
-        took = fault.injected_done - recorder.t0 - fault.injected
-        print(f"\nPostgreSQL restart began at {fault.injected:.1f} s and took {took:.1f} s.")
+        print(f"\nPostgreSQL restart began at {fault.injected:.1f} s and took {fault.took:.1f} s.")
     timeline(results)
     print()
     print_table(results, args.seconds)

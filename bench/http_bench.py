@@ -34,7 +34,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from loadkit import free_port, wait_for  # bench/ is on sys.path when run as a script
+from harness import free_port, wait_for  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable

@@ -20,12 +20,11 @@ donation. Exits non-zero when anything was lost or any request failed.
 import argparse
 import os
 import sys
+import urllib.error
+import urllib.request
 
-from loadkit import (
-    Acks,
+from harness import (
     PrivateRedis,
-    Recorder,
-    Session,
     check_nothing_lost,
     check_readers_see_edits,
     error_summary,
@@ -33,7 +32,7 @@ from loadkit import (
     gunicorn,
     prepare_site,
     print_table,
-    run_clients,
+    run_locust,
     scratch_directory,
     site_env,
 )
@@ -86,15 +85,10 @@ def main():
             )
             with gunicorn(site, args.workers, scratch / "gunicorn.log"):
                 site.search_path = _search_path(site, args.search_path)
-                print(f"Running for {args.seconds} s…", file=sys.stderr)
-                acks, recorder = Acks(), Recorder()
-                run_clients(
-                    site,
-                    seconds=args.seconds,
-                    readers=args.readers,
-                    kinds=READER_KINDS,
-                    acks=acks,
-                    recorder=recorder,
+                site.reader_kinds = READER_KINDS
+                print(f"Running Locust for {args.seconds} s…", file=sys.stderr)
+                results, acks = run_locust(
+                    site, seconds=args.seconds, readers=args.readers, scratch=scratch
                 )
                 stale, views = check_readers_see_edits(site, acks)
             log = (scratch / "gunicorn.log").read_text(errors="replace")
@@ -109,11 +103,11 @@ def main():
         f"gunicorn {args.workers} workers, {args.readers} readers + {args.editors} editors "
         f"+ {args.staff} staff, {args.seconds} s\n"
     )
-    print_table(recorder.results, args.seconds)
+    print_table(results, args.seconds)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    errors = sum(not r.ok for r in recorder.results)
-    hits = sum(r.cache == "HIT" for r in recorder.results)
-    reads = sum(r.kind in READER_KINDS for r in recorder.results)
+    errors = sum(not r.ok for r in results)
+    hits = sum(r.cache == "HIT" for r in results)
+    reads = sum(r.kind in READER_KINDS for r in results)
     print()
     print(f"- search pages: `{site.search_path}`; machine load average at the end: {load}")
     print(f"- reader pages served from the page cache: {hits / max(reads, 1):.0%}")
@@ -123,7 +117,7 @@ def main():
         f"- views of an article just after its acknowledged save that still showed the "
         f"old headline (goal 0): {stale} of {views}"
     )
-    for detail, count in error_summary(recorder.results):
+    for detail, count in error_summary(results):
         print(f"- error: {detail} × {count}")
     if "Internal Server Error" in log:
         print(f"- gunicorn logged {log.count('Internal Server Error')} server errors; last lines:")
@@ -133,8 +127,11 @@ def main():
 
 def _search_path(site, wanted):
     """The reader search page, or the front page with ?q= on a branch without search."""
-    status, _, _ = Session(site.port).request("GET", wanted.format(q="Daesh"))
-    return wanted if status == 200 else "/?q={q}"
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{site.port}{wanted.format(q='Daesh')}")
+    except urllib.error.HTTPError:
+        return "/?q={q}"
+    return wanted
 
 
 if __name__ == "__main__":
