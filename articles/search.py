@@ -21,7 +21,8 @@ from django.db.models.functions import Coalesce, Left
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import Article, Organisation, Quote, plain_text, split_paragraphs
+from .models import Article, Organisation, Quote
+from .rendering.html import plain_text, split_paragraphs
 
 # A query is cut to this many distinct words, so a 10 KB query costs what a short one does.
 MAX_TERMS = 10

@@ -6,7 +6,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
@@ -16,7 +15,6 @@ from .forms import SearchForm
 from .fragments import appeal_box
 from .models import (
     Article,
-    ArticlePage,
     Correction,
     DonationAppeal,
     Organisation,
@@ -27,6 +25,7 @@ from .models import (
     TopicTag,
     TopicTagRedirect,
 )
+from .rendering import article_page
 
 ARTICLES_PER_PAGE = 20
 ORGANISATIONS_PER_PAGE = 100
@@ -134,47 +133,13 @@ def home(request):
 @cached_page
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    return render_article(request, article)
-
-
-def render_article(request, article, *, private=False, preview=False):
-    """The article page exactly as readers get it; the one place it is put together.
-
-    A private page (a staff preview or a share link) shows an unpublished article, so
-    it must stay out of search engines and out of any shared cache.
-    """
-    page = ArticlePage.of(article)
-    box = appeal_box(article)
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {
-            "article": article,
-            "body_blocks": page.body_blocks(),
-            "organisations": page.organisations,
-            "tags": page.tags,
-            "corrections": page.corrections,
-            "appeal_box": box,
-            "noindex": private,
-            "preview": preview,
-        },
-    )
-    if private:
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        patch_cache_control(response, private=True, no_store=True)
-        return response
-    return tag_response(
-        response,
-        box.keys,
-        "active-appeal" if article.appeal_id is None else None,
-        page.shown_objects(),
-    )
+    return article_page.render_article(request, article)
 
 
 def share_link(request, token):
     link = get_object_or_404(ShareLink.objects.active(), token=token)
     article = get_object_or_404(Article, pk=link.article_id)
-    return render_article(request, article, private=True)
+    return article_page.render_article(request, article, private=True)
 
 
 @cached_page

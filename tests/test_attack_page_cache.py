@@ -7,9 +7,10 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from articles import caching, services, views
+from articles import caching, services
 from articles.caching import PageCacheMiddleware, tag_response
 from articles.models import Article
+from articles.rendering import article_page
 
 from .conftest import make_article
 
@@ -35,7 +36,7 @@ def test_an_article_unpublished_while_its_page_renders_is_not_served_from_the_ca
         story.status = Article.Status.DRAFT
         story.save()
 
-    render_article = views.render_article
+    render_article = article_page.render_article
 
     def render_then_unpublish(request, article, **kwargs):
         response = render_article(request, article, **kwargs)
@@ -43,7 +44,7 @@ def test_an_article_unpublished_while_its_page_renders_is_not_served_from_the_ca
         commit(unpublish)
         return response
 
-    monkeypatch.setattr(views, "render_article", render_then_unpublish)
+    monkeypatch.setattr(article_page, "render_article", render_then_unpublish)
     raced = client.get(url)
     monkeypatch.undo()
 

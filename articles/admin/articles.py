@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from .. import services
 from ..models import Article, Correction, Quote, ShareLink
-from ..views import render_article
+from ..rendering.article_page import render_article
 from .history import HistoryAdmin
 from .importing import ArticleImportMixin
 from .locking import EditLockAdminMixin, EditLockForm

@@ -7,7 +7,8 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import services
-from ..models import Organisation, plain_text
+from ..models import Organisation
+from ..rendering.html import plain_text
 
 
 class MentionsAdminMixin:

@@ -8,7 +8,6 @@ photo caption, the body paragraphs separated by blank lines, an optional closing
 
 from .page import MAX_BYTES, check_size, decode, parse, parse_bytes, parse_file
 from .parsed import (
-    SPLIT_QUOTE_JOINER,
     ArticleImportError,
     ParsedAppeal,
     ParsedArticle,
@@ -19,7 +18,6 @@ from .speakers import classify_speaker
 
 __all__ = [
     "MAX_BYTES",
-    "SPLIT_QUOTE_JOINER",
     "ArticleImportError",
     "ParsedAppeal",
     "ParsedArticle",

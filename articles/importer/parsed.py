@@ -5,9 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-# Joins the parts of a split quote; Quote.matches_body() looks for each part in turn.
-SPLIT_QUOTE_JOINER = " … "
-
 
 class ArticleImportError(ValueError):
     """Why a page cannot be imported, in one line an editor can act on.

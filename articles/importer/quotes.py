@@ -3,7 +3,8 @@
 import re
 from dataclasses import dataclass
 
-from .parsed import SPLIT_QUOTE_JOINER, ParsedQuote
+from ..rendering.body import SPLIT_QUOTE_JOINER
+from .parsed import ParsedQuote
 from .speakers import classify_speaker
 
 # A quoted statement has a few words at least; "No," he said is not one worth indexing.

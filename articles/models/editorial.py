@@ -1,7 +1,4 @@
-"""Models of the editorial workflow: corrections, share links, merged-tag redirects.
-
-Imported by models.py, which is what registers them with the articles app.
-"""
+"""The editorial workflow: corrections, share links, merged-tag redirects."""
 
 import secrets
 from datetime import timedelta
@@ -12,12 +9,14 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ..cache_keys import CORRECTIONS
+from .articles import Article
+from .base import related_key
+
 
 class CorrectionQuerySet(models.QuerySet):
     def published(self):
         """Corrections readers can see: those on articles they can see."""
-        from .models import Article
-
         return self.filter(article__in=Article.objects.published())
 
 
@@ -58,6 +57,9 @@ class Correction(models.Model):
             raise ValidationError(
                 "Corrections are for published articles; fix a draft in its text instead."
             )
+
+    def cache_keys(self):
+        return {related_key(self, "article"), CORRECTIONS}
 
 
 def _new_share_token():

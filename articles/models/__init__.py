@@ -1,0 +1,75 @@
+"""The articles app's models, one module per domain; every public name is re-exported
+here, so `from articles.models import Article` works wherever a model is needed.
+
+Imported in dependency order: tags, organisations (tagged), appeals, articles (tagged,
+naming organisations and an appeal), quotes (of articles), editorial (on articles).
+"""
+
+from .appeals import Donation, DonationAppeal, DonationAppealQuerySet
+from .articles import (
+    ALT_TEXT_MISSING,
+    BODY_TOO_LONG,
+    CONTENT_FIELDS,
+    DESCRIPTION_LENGTH,
+    MAX_BODY_LENGTH,
+    Article,
+    ArticleQuerySet,
+    published_condition,
+    validate_body_length,
+)
+from .base import RECENT_ARTICLES, EditLocked
+from .editorial import (
+    Correction,
+    CorrectionQuerySet,
+    OrganisationTagRedirect,
+    ShareLink,
+    ShareLinkQuerySet,
+    TagRedirect,
+    TopicTagRedirect,
+)
+from .organisations import Organisation, OrganisationQuerySet
+from .quotes import Quote, QuoteQuerySet
+from .tags import (
+    OrganisationTag,
+    TaggedArticle,
+    TaggedArticleQuerySet,
+    TaggedOrganisation,
+    TagMixin,
+    TopicTag,
+    TopicTagQuerySet,
+)
+
+__all__ = [
+    "ALT_TEXT_MISSING",
+    "BODY_TOO_LONG",
+    "CONTENT_FIELDS",
+    "DESCRIPTION_LENGTH",
+    "MAX_BODY_LENGTH",
+    "RECENT_ARTICLES",
+    "Article",
+    "ArticleQuerySet",
+    "Correction",
+    "CorrectionQuerySet",
+    "Donation",
+    "DonationAppeal",
+    "DonationAppealQuerySet",
+    "EditLocked",
+    "Organisation",
+    "OrganisationQuerySet",
+    "OrganisationTag",
+    "OrganisationTagRedirect",
+    "Quote",
+    "QuoteQuerySet",
+    "ShareLink",
+    "ShareLinkQuerySet",
+    "TagMixin",
+    "TagRedirect",
+    "TaggedArticle",
+    "TaggedArticleQuerySet",
+    "TaggedOrganisation",
+    "TopicTag",
+    "TopicTagQuerySet",
+    "TopicTagRedirect",
+    "published_condition",
+    "validate_body_length",
+]

@@ -1,0 +1,210 @@
+"""Donation appeals and their ledger."""
+
+from decimal import Decimal
+
+import reversion
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Case, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ..cache_keys import ACTIVE_APPEAL, APPEALS, object_key
+from ..fields import AMOUNT_TOO_LARGE, MAX_AMOUNT, MoneyField
+from ..rendering import appeal_bar
+from .base import EditLocked, related_key
+
+
+class DonationAppealQuerySet(models.QuerySet):
+    def with_raised(self):
+        return self.annotate(
+            raised_total=Coalesce(Sum("donations__amount"), 0, output_field=MoneyField()),
+            # When the figure last changed: the newest ledger entry, not the gift's date.
+            last_donation_at=Max("donations__created_at"),
+        )
+
+    def current(self):
+        """The appeal readers see where an article names none.
+
+        The campaigns roll over by month: this month's appeal shows as soon as its month
+        starts, with no one switching it on. While no appeal runs this month, the active
+        one stands in.
+        """
+        this_month = timezone.localdate().replace(day=1)
+        return (
+            self.with_raised()
+            .filter(Q(campaign_month=this_month) | Q(is_active=True))
+            .order_by(Case(When(campaign_month=this_month, then=Value(0)), default=Value(1)))
+            .first()
+        )
+
+    def past(self):
+        """Finished campaigns with their final figures, newest first."""
+        this_month = timezone.localdate().replace(day=1)
+        return self.with_raised().filter(campaign_month__lt=this_month).order_by("-campaign_month")
+
+    def for_article(self, article):
+        if article.appeal_id is None:
+            return self.current()
+        # get() rather than first(): the foreign key guarantees the row, and get() spares
+        # the aggregate query an ORDER BY.
+        return self.with_raised().get(pk=article.appeal_id)
+
+
+@reversion.register()
+class DonationAppeal(EditLocked):
+    message = models.CharField(
+        max_length=300, default="Do you like this content? Consider helping us!"
+    )
+    campaign_month = models.DateField(
+        help_text="The month the campaign runs in; the first day of the month."
+    )
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code.")
+    currency_symbol = models.CharField(max_length=5, default="$")
+    symbol_after_amount = models.BooleanField(
+        default=True, help_text="Print “671 $” rather than “$671”."
+    )
+    goal = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    tick_count = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(2)],
+        help_text="How many evenly spaced amounts label the bar, from zero to the goal.",
+    )
+    donate_url = models.URLField(blank=True, help_text="Where readers give.")
+    is_active = models.BooleanField(
+        default=False,
+        help_text="The active appeal shows on every page that has none of its own. "
+        "Only one appeal can be active.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DonationAppealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-campaign_month"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal__gt=0),
+                name="appeal_goal_positive",
+                violation_error_message="The goal must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal__lte=MAX_AMOUNT),
+                name="appeal_goal_at_most_max",
+                violation_error_message=AMOUNT_TOO_LARGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(tick_count__gte=2),
+                name="appeal_at_least_two_ticks",
+                violation_error_message="The bar needs at least two ticks.",
+            ),
+            models.CheckConstraint(
+                condition=Q(campaign_month__day=1),
+                name="appeal_month_starts_on_first",
+                violation_error_message="The campaign month is stored as its first day.",
+            ),
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="one_active_appeal",
+                violation_error_message="Another appeal is already active.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.message} ({self.campaign_month:%B %Y})"
+
+    def save(self, *args, **kwargs):
+        if self.campaign_month:
+            self.campaign_month = self.campaign_month.replace(day=1)
+        super().save(*args, **kwargs)
+
+    @property
+    def raised(self):
+        """The sum of the ledger; use `with_raised()` to fetch it in the same query."""
+        if hasattr(self, "raised_total"):
+            return self.raised_total
+        return self.donations.aggregate(
+            total=Coalesce(Sum("amount"), 0, output_field=MoneyField())
+        )["total"]
+
+    @property
+    def last_updated(self):
+        """When the raised figure last changed: the newest ledger entry, None before any."""
+        if hasattr(self, "last_donation_at"):
+            return self.last_donation_at
+        return self.donations.aggregate(latest=Max("created_at"))["latest"]
+
+    @property
+    def percent(self):
+        """Share of the goal raised, clamped to 0–100 for the bar."""
+        return appeal_bar.percent(self.raised, self.goal)
+
+    @property
+    def percent_rounded(self):
+        return appeal_bar.rounded(self.percent)
+
+    @property
+    def is_goal_reached(self):
+        return self.raised >= self.goal
+
+    def format_amount(self, amount):
+        return appeal_bar.format_amount(self, amount)
+
+    @property
+    def raised_display(self):
+        return self.format_amount(self.raised)
+
+    @property
+    def goal_display(self):
+        return self.format_amount(self.goal)
+
+    @property
+    def ticks(self):
+        return appeal_bar.ticks(self)
+
+    def cache_keys(self):
+        # Pages without an appeal of their own show the active one: switching which
+        # appeal is active changes them too.
+        return {object_key(self), ACTIVE_APPEAL, APPEALS}
+
+
+class Donation(models.Model):
+    """One entry of an appeal's ledger. Entries are only ever added, so two staff
+    recording gifts at the same moment each add a row and neither is lost."""
+
+    appeal = models.ForeignKey(DonationAppeal, on_delete=models.PROTECT, related_name="donations")
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    received_date = models.DateField(default=timezone.localdate)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recorded_donations",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="donation_amount_positive",
+                violation_error_message="A donation must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_AMOUNT),
+                name="donation_amount_at_most_max",
+                violation_error_message=AMOUNT_TOO_LARGE,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.appeal.format_amount(self.amount)} on {self.received_date}"
+
+    def cache_keys(self):
+        return {related_key(self, "appeal"), APPEALS}
