@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from ..rendering.body import SPLIT_QUOTE_JOINER
+from ..quote_text import SPLIT_QUOTE_JOINER
 from .parsed import ParsedQuote
 from .speakers import classify_speaker
 

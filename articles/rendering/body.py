@@ -9,11 +9,8 @@ from django.core.files.storage import default_storage
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from ..quote_text import SPLIT_QUOTE_JOINER
 from .html import plain_text, sanitise_inline
-
-# Joins the parts of a split quote (“…,” she said. “…”) in Quote.text; the importer
-# writes it and `quote_in_text()` looks for each part in turn.
-SPLIT_QUOTE_JOINER = " … "
 
 
 @dataclass
