@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import index as sitemap_index
 from django.urls import path, register_converter
 
 from . import feeds, sitemaps, views
+from .cache_keys import FEEDS, SITEMAP
 from .caching import cached_with_keys
 
 
@@ -61,12 +62,12 @@ urlpatterns = [
     path("organisations/<uslug:slug>/", views.organisation_detail, name="organisation-detail"),
     path(
         "organisations/<uslug:slug>/rss/",
-        cached_with_keys(feeds.OrganisationFeed(), "feeds"),
+        cached_with_keys(feeds.OrganisationFeed(), FEEDS),
         name="organisation-rss",
     ),
     path(
         "organisations/<uslug:slug>/atom/",
-        cached_with_keys(feeds.OrganisationAtomFeed(), "feeds"),
+        cached_with_keys(feeds.OrganisationAtomFeed(), FEEDS),
         name="organisation-atom",
     ),
     path("quotes/", views.quote_list, name="quote-list"),
@@ -74,27 +75,25 @@ urlpatterns = [
     path("topics/<uslug:slug>/", views.topic_detail, name="topic-detail"),
     path("corrections/", views.corrections, name="corrections"),
     path("shared/<uslug:token>/", views.share_link, name="share-link"),
-    path(
-        "topics/<uslug:slug>/rss/", cached_with_keys(feeds.TopicFeed(), "feeds"), name="topic-rss"
-    ),
+    path("topics/<uslug:slug>/rss/", cached_with_keys(feeds.TopicFeed(), FEEDS), name="topic-rss"),
     path(
         "topics/<uslug:slug>/atom/",
-        cached_with_keys(feeds.TopicAtomFeed(), "feeds"),
+        cached_with_keys(feeds.TopicAtomFeed(), FEEDS),
         name="topic-atom",
     ),
     path("search/", views.search_results, name="search"),
     path("appeals/", views.appeal_list, name="appeal-list"),
-    path("feeds/rss/", cached_with_keys(feeds.LatestArticlesFeed(), "feeds"), name="rss"),
-    path("feeds/atom/", cached_with_keys(feeds.LatestArticlesAtomFeed(), "feeds"), name="atom"),
+    path("feeds/rss/", cached_with_keys(feeds.LatestArticlesFeed(), FEEDS), name="rss"),
+    path("feeds/atom/", cached_with_keys(feeds.LatestArticlesAtomFeed(), FEEDS), name="atom"),
     path(
         "sitemap.xml",
-        cached_with_keys(sitemap_index, "sitemap"),
+        cached_with_keys(sitemap_index, SITEMAP),
         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "articles:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<str:section>.xml",
-        cached_with_keys(sitemaps.section, "sitemap"),
+        cached_with_keys(sitemaps.section, SITEMAP, query=("p",)),
         name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -10,9 +10,21 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from . import search
+from .cache_keys import (
+    ACTIVE_APPEAL,
+    APPEALS,
+    ARCHIVES,
+    CORRECTIONS,
+    FRONT,
+    ORGANISATIONS,
+    QUOTES,
+    SEARCH,
+    TOPICS,
+    articles_key_for,
+)
 from .caching import cached_page, tag_response
+from .caching.appeal_box import appeal_box
 from .forms import SearchForm
-from .fragments import appeal_box
 from .models import (
     Article,
     Correction,
@@ -94,7 +106,7 @@ def _tags_of(articles):
     return [tag for article in articles for tag in article.tags.all()]
 
 
-@cached_page
+@cached_page(query=("page",))
 def home(request):
     page_obj = _page(request, Article.objects.published().for_listing(), ARTICLES_PER_PAGE)
     # Page one opens with a lead story and the topic sections; later pages are the list.
@@ -120,8 +132,8 @@ def home(request):
     )
     return tag_response(
         response,
-        "front",
-        "active-appeal",
+        FRONT,
+        ACTIVE_APPEAL,
         box.keys,
         page_obj,
         _tags_of(page_obj),
@@ -142,12 +154,12 @@ def share_link(request, token):
     return article_page.render_article(request, article, private=True)
 
 
-@cached_page
+@cached_page(query=("page",))
 def corrections(request):
     notes = Correction.objects.published().select_related("article")
     page_obj = _page(request, notes.order_by("-published_at", "-pk"), ARTICLES_PER_PAGE)
     response = render(request, "articles/corrections.html", {"page_obj": page_obj})
-    return tag_response(response, "corrections", [note.article for note in page_obj])
+    return tag_response(response, CORRECTIONS, [note.article for note in page_obj])
 
 
 # --- Archives ---------------------------------------------------------------------------
@@ -160,7 +172,7 @@ def archive_index(request):
         "articles/archive_index.html",
         {"months": Article.objects.published().month_counts()},
     )
-    return tag_response(response, "archives")
+    return tag_response(response, ARCHIVES)
 
 
 @cached_page
@@ -177,10 +189,10 @@ def archive_year(request, year):
             "article_count": sum(month["count"] for month in months),
         },
     )
-    return tag_response(response, "archives")
+    return tag_response(response, ARCHIVES)
 
 
-@cached_page
+@cached_page(query=("page",))
 def archive_month(request, year, month):
     start = timezone.make_aware(datetime(year, month, 1))
     end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
@@ -203,13 +215,13 @@ def archive_month(request, year, month):
             "next_month": later.earliest_month(),
         },
     )
-    return tag_response(response, "archives", page_obj, _tags_of(page_obj))
+    return tag_response(response, ARCHIVES, page_obj, _tags_of(page_obj))
 
 
 # --- Organisations, quotes and tags -----------------------------------------------------
 
 
-@cached_page
+@cached_page(query=("tag", "letter", "page"))
 def organisation_list(request):
     organisations = Organisation.objects.directory()
     tag = None
@@ -237,10 +249,10 @@ def organisation_list(request):
             ).filter(organisation_count__gt=0),
         },
     )
-    return tag_response(response, "organisations", page_obj, tag)
+    return tag_response(response, ORGANISATIONS, page_obj, tag)
 
 
-@cached_page
+@cached_page(query=("page",))
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.prefetch_related("tags"), slug=slug)
     articles = Article.objects.published().filter(organisations=organisation).for_listing()
@@ -260,8 +272,8 @@ def organisation_detail(request, slug):
     return tag_response(
         response,
         organisation,
-        f"organisation-{organisation.pk}-articles",
-        "quotes",
+        articles_key_for(Organisation, organisation.pk),
+        QUOTES,
         organisation.tags.all(),
         page_obj,
         _tags_of(page_obj),
@@ -269,7 +281,7 @@ def organisation_detail(request, slug):
     )
 
 
-@cached_page
+@cached_page(query=("page",))
 def organisation_tag_detail(request, slug):
     tag = OrganisationTag.objects.filter(slug=slug).first()
     if tag is None:
@@ -279,10 +291,10 @@ def organisation_tag_detail(request, slug):
     response = render(
         request, "articles/organisation_tag_detail.html", {"tag": tag, "page_obj": page_obj}
     )
-    return tag_response(response, tag, "organisations", page_obj)
+    return tag_response(response, tag, ORGANISATIONS, page_obj)
 
 
-@cached_page
+@cached_page(query=("organisation", "tag", "topic", "page"))
 def quote_list(request):
     quotes = Quote.objects.published().for_listing()
     # Each filter is a slug; an unknown one is a page that does not exist.
@@ -312,18 +324,18 @@ def quote_list(request):
             ),
         },
     )
-    # Any article, quote or organisation change purges "quotes"; tag renames their own.
-    return tag_response(response, "quotes", chosen.values())
+    # Any article, quote or organisation change purges QUOTES; tag renames their own.
+    return tag_response(response, QUOTES, chosen.values())
 
 
 @cached_page
 def topic_list(request):
     tags = list(TopicTag.objects.with_article_count())
     response = render(request, "articles/topic_list.html", {"tags": tags})
-    return tag_response(response, "topics", tags)
+    return tag_response(response, TOPICS, tags)
 
 
-@cached_page
+@cached_page(query=("page",))
 def topic_detail(request, slug):
     tag = TopicTag.objects.filter(slug=slug).first()
     if tag is None:
@@ -333,7 +345,9 @@ def topic_detail(request, slug):
     # row of every article a busy topic has (up to the cap) on each request.
     page_obj = _page(request, articles, ARTICLES_PER_PAGE, counted=tag.tagged_articles.listed())
     response = render(request, "articles/topic_detail.html", {"tag": tag, "page_obj": page_obj})
-    return tag_response(response, tag, f"topictag-{tag.pk}-articles", page_obj, _tags_of(page_obj))
+    return tag_response(
+        response, tag, articles_key_for(TopicTag, tag.pk), page_obj, _tags_of(page_obj)
+    )
 
 
 def _merged_tag_redirect(redirect_model, slug):
@@ -345,7 +359,7 @@ def _merged_tag_redirect(redirect_model, slug):
 # --- Search, appeals, robots -------------------------------------------------------------
 
 
-@cached_page
+@cached_page(query=("q", "page"))
 def search_results(request):
     form = SearchForm(request.GET)
     query = form.query()
@@ -361,7 +375,7 @@ def search_results(request):
             "hits": search.hits(page_obj, search.query_terms(query)),
         },
     )
-    return tag_response(response, "search", page_obj)
+    return tag_response(response, SEARCH, page_obj)
 
 
 @cached_page
@@ -372,7 +386,7 @@ def appeal_list(request):
         past = past.exclude(pk=current.pk)
     past = list(past)
     response = render(request, "articles/appeal_list.html", {"appeal": current, "past": past})
-    return tag_response(response, "appeals", "active-appeal", current, past)
+    return tag_response(response, APPEALS, ACTIVE_APPEAL, current, past)
 
 
 @require_GET

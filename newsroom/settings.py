@@ -56,7 +56,7 @@ MIDDLEWARE = [
     # ETag on every page, and 304 Not Modified when the reader's copy is current.
     "django.middleware.http.ConditionalGetMiddleware",
     # Cached reader pages are served from here, before the middleware below runs.
-    "articles.caching.PageCacheMiddleware",
+    "articles.caching.pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,8 +152,22 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Parts many pages share (the appeal box) are kept this long at most, purged the same
 # way; they spare a page the cache does not hold the work they take (0 turns them off).
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=600)
-# HTTP caches to purge by surrogate key, e.g. Varnish at http://127.0.0.1:6081/.
+# HTTP caches to purge by surrogate key (articles/caching/purging.py): Varnish with the
+# xkey vmod at each of FRONTEND_CACHE_URLS (e.g. http://127.0.0.1:6081/), and a CDN that
+# purges by `Surrogate-Key` at each of CDN_PURGE_URLS. Another kind of cache is one more
+# entry here, with its BACKEND and the OPTIONS it takes (a CDN's method and token header).
 FRONTEND_CACHE_URLS = env.list("FRONTEND_CACHE_URLS", default=[])
+CDN_PURGE_URLS = env.list("CDN_PURGE_URLS", default=[])
+FRONTEND_CACHE_BACKENDS = [
+    *(
+        {"BACKEND": "articles.caching.purging.VarnishBackend", "LOCATION": url}
+        for url in FRONTEND_CACHE_URLS
+    ),
+    *(
+        {"BACKEND": "articles.caching.purging.SurrogateKeyBackend", "LOCATION": url}
+        for url in CDN_PURGE_URLS
+    ),
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from articles import caching, services
+from articles.cache_keys import FRONT
 from articles.caching import PageCacheMiddleware, tag_response
 from articles.models import Article
 from articles.rendering import article_page
@@ -59,11 +60,11 @@ def test_a_page_purged_between_its_render_and_its_storing_is_not_stored(db):
 
     def view(request):
         renders.append(request)
-        response = tag_response(HttpResponse(f"render {len(renders)}"), "front")
+        response = tag_response(HttpResponse(f"render {len(renders)}"), FRONT)
         response.page_cache_lifetime = 600
         if len(renders) == 1:
             # What this render read is changed, and purged, before the page is stored.
-            caching.purge_now({"front"})
+            caching.purge_now({FRONT})
         return response
 
     middleware = PageCacheMiddleware(view)

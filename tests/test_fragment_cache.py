@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles import services
+from articles.cache_keys import APPEALS
 from articles.caching import cached_fragment, purge_now
 
 from .conftest import make_appeal, make_article, visible_text
@@ -75,15 +76,15 @@ def test_the_current_appeal_box_turns_over_with_the_month(client, db):
 
 def test_a_purge_while_a_fragment_is_built_leaves_a_miss_not_a_stale_copy(db):
     def build_while_a_donation_commits():
-        purge_now({"appeals"})
+        purge_now({APPEALS})
         return "before the donation"
 
-    assert cached_fragment("box", {"appeals"}, build_while_a_donation_commits)
-    assert cached_fragment("box", {"appeals"}, lambda: "after") == "after"
-    assert cached_fragment("box", {"appeals"}, lambda: "not built again") == "after"
+    assert cached_fragment("box", {APPEALS}, build_while_a_donation_commits)
+    assert cached_fragment("box", {APPEALS}, lambda: "after") == "after"
+    assert cached_fragment("box", {APPEALS}, lambda: "not built again") == "after"
 
 
 def test_with_fragments_off_the_box_is_built_every_time(settings):
     settings.FRAGMENT_CACHE_SECONDS = 0
-    assert cached_fragment("box", {"appeals"}, lambda: "first") == "first"
-    assert cached_fragment("box", {"appeals"}, lambda: "second") == "second"
+    assert cached_fragment("box", {APPEALS}, lambda: "first") == "first"
+    assert cached_fragment("box", {APPEALS}, lambda: "second") == "second"

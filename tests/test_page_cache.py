@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from articles import services
+from articles.cache_keys import FRONT
 from articles.caching import PageCacheMiddleware, keys_for
 from articles.models import Article, Organisation
 
@@ -52,7 +53,7 @@ def test_a_page_that_sets_a_cookie_is_never_stored(rf, db):
     def view(request):
         response = HttpResponse("page")
         response.page_cache_lifetime = 600
-        response.surrogate_keys = {"front"}
+        response.surrogate_keys = {FRONT}
         response.set_cookie("someone", "private")
         return response
 
@@ -172,7 +173,7 @@ def test_an_unchanged_page_answers_not_modified(client, story):
 
 def test_keys_for_flattens_objects_strings_and_lists(db):
     article, organisation = make_article(), make_organisation()
-    assert keys_for("front", article, [organisation, None], []) == {
+    assert keys_for(FRONT, article, [organisation, None], []) == {
         "front",
         f"article-{article.pk}",
         f"organisation-{organisation.pk}",

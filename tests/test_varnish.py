@@ -68,7 +68,9 @@ def varnish(live_server, settings, tmp_path):
                 process.kill()
                 pytest.fail(f"varnishd did not start: {process.stderr.read().decode()[-500:]}")
             time.sleep(0.1)
-    settings.FRONTEND_CACHE_URLS = [f"{url}/"]
+    settings.FRONTEND_CACHE_BACKENDS = [
+        {"BACKEND": "articles.caching.purging.VarnishBackend", "LOCATION": f"{url}/"}
+    ]
     settings.ALLOWED_HOSTS = ["*"]
     # As in production: a donation must get past the appeal box's own cache too.
     settings.FRAGMENT_CACHE_SECONDS = 600

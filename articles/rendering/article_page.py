@@ -9,7 +9,7 @@ from django.utils.cache import patch_cache_control
 
 from ..cache_keys import ACTIVE_APPEAL
 from ..caching import tag_response
-from ..fragments import appeal_box
+from ..caching.appeal_box import appeal_box
 from ..models import Article, Organisation, TopicTag
 from .body import body_blocks
 

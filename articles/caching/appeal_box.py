@@ -1,5 +1,5 @@
-"""Parts that many pages share, rendered once and kept in the cache until what they show
-changes (see `caching.cached_fragment`)."""
+"""The appeal box: the donation bar and appeal every reader page shows, rendered once
+and kept in the cache until a donation or an edit to an appeal changes it."""
 
 from dataclasses import dataclass
 from functools import partial
@@ -7,11 +7,10 @@ from functools import partial
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .caching import cached_fragment, keys_for
-from .models import DonationAppeal
-
-# Purged by every save of an appeal and every donation (signals.py).
-APPEALS_KEY = "appeals"
+from ..cache_keys import APPEALS
+from ..models import DonationAppeal
+from .fragments import cached_fragment
+from .pages import keys_for
 
 
 @dataclass(frozen=True)
@@ -48,4 +47,5 @@ def appeal_box(article=None):
     else:
         # Which appeal is current turns over with the month, with nothing saved.
         name, find = f"appeal-box:current:{timezone.localdate():%Y-%m}", appeals.current
-    return cached_fragment(name, {APPEALS_KEY}, lambda: AppealBox.of(find()))
+    # Every save of an appeal and every donation purges APPEALS.
+    return cached_fragment(name, {APPEALS}, lambda: AppealBox.of(find()))
