@@ -5,10 +5,10 @@ import re
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from .links import url_for
 from .models import Article, Organisation, TopicTag
 
 FEED_SIZE = 20
@@ -53,7 +53,7 @@ class LatestArticlesFeed(Feed):
         return settings.SITE_NAME
 
     def link(self):
-        return reverse("articles:home")
+        return url_for("articles:home")
 
     def description(self):
         return f"The latest articles from {settings.SITE_NAME}."

@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
+from .links import url_for
 from .models import Article, Organisation, TopicTag
 
 NEWS_WINDOW = timedelta(days=2)
@@ -36,7 +36,7 @@ class PageSitemap(Sitemap):
         ]
 
     def location(self, item):
-        return reverse(item)
+        return url_for(item)
 
 
 class ArticleSitemap(_LatestLastmodMixin, Sitemap):
@@ -60,7 +60,7 @@ class ArchiveSitemap(Sitemap):
 
     def location(self, month):
         month = timezone.localtime(month)
-        return reverse("articles:archive-month", args=[month.year, month.month])
+        return url_for("articles:archive-month", month.year, month.month)
 
 
 class NewsSitemap(Sitemap):
