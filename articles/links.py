@@ -4,6 +4,8 @@ Django's reverse() costs about 25 µs, and a page of twenty articles with their 
 reverses some sixty names, every one giving the path it gave the last time. The path
 depends only on the name, its arguments, the URLconf and the script prefix, so those
 are the key; a deploy (new URLconf) starts new processes and so a new memory.
+Measured with bench/page_instructions.py at 1k articles: without it the uncached article
+page runs 22.7 M instructions instead of 16.7 M, the front page 99.2 M instead of 82.7 M.
 """
 
 from functools import lru_cache

@@ -3,8 +3,7 @@
 import json
 
 import pytest
-
-from articles.static_storage import StaticStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 MANIFEST = {
     "version": "1.1",
@@ -16,12 +15,12 @@ MANIFEST = {
 @pytest.fixture
 def storage(tmp_path):
     (tmp_path / "staticfiles.json").write_text(json.dumps(MANIFEST))
-    return StaticStorage(location=tmp_path, base_url="/static/")
+    return CompressedManifestStaticFilesStorage(location=tmp_path, base_url="/static/")
 
 
 def test_urls_are_the_hashed_names_from_the_manifest(storage, settings):
     settings.DEBUG = False
-    for _ in range(2):  # the second answer comes from memory and must be the same
+    for _ in range(2):
         assert storage.url("css/site.css") == "/static/css/site.5e0f1a.css"
         assert storage.url("img/logo.png") == "/static/img/logo.77ab.png"
 
