@@ -34,7 +34,7 @@ def w3c_datetime(value):
 
 @register.filter(is_safe=True)
 def xml_text(value):
-    """Text without the control characters XML 1.0 cannot hold (see feeds.py)."""
+    """Text without the characters XML 1.0 cannot hold (see feeds.py)."""
     return feeds.xml_text(value)
 
 
