@@ -255,6 +255,17 @@ def visible_text(html):
 
 
 @pytest.fixture
+def two_editors(make_staff):
+    """Two editors' browsers, for edit conflicts."""
+    from django.test import Client
+
+    first, second = Client(), Client()
+    first.force_login(make_staff("Editors"))
+    second.force_login(make_staff("Editors"))
+    return first, second
+
+
+@pytest.fixture
 def make_staff(django_user_model):
     """A staff account in one of the newsroom's groups (created by a data migration)."""
     from django.contrib.auth.models import Group

@@ -1,7 +1,6 @@
 """A quote edited in the Quote admin is an edit of its article: an article form opened
 before it is refused, rather than writing the old quotes back."""
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -11,14 +10,6 @@ from .admin_forms import change_form_data
 from .conftest import make_article, make_quote
 
 CONFLICT = "Someone else saved this article while you were editing it"
-
-
-@pytest.fixture
-def two_editors(make_staff):
-    first, second = Client(), Client()
-    first.force_login(make_staff("Editors"))
-    second.force_login(make_staff("Editors"))
-    return first, second
 
 
 def _article_url(article):

@@ -1,21 +1,12 @@
 """Two editors, two browsers, one article: the second, stale save is refused."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article, DonationAppeal, Organisation
 
 from .admin_forms import change_form_data
 from .conftest import make_appeal, make_article, make_organisation
-
-
-@pytest.fixture
-def two_editors(make_staff):
-    first, second = Client(), Client()
-    first.force_login(make_staff("Editors"))
-    second.force_login(make_staff("Editors"))
-    return first, second
 
 
 def test_the_second_stale_save_of_an_article_is_refused(two_editors):

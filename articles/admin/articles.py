@@ -20,17 +20,17 @@ from .uploads import UploadFailureAdminMixin
 from .widgets import TagAutocompleteMixin
 
 
-class ArticleInlineMixin:
-    """Rows edited inside the article form follow the article: a writer who may not
-    change a published article may not change its quotes either."""
+class ArticleRowMixin:
+    """Rows that belong to an article follow it: whoever may not change the article (a
+    writer and a published article) may not change its rows either."""
+
+    def _article_of(self, obj):
+        return obj  # an inline is asked about the article whose form it is part of
 
     def _article_is_editable(self, request, obj):
         return obj is None or self.admin_site._registry[Article].has_change_permission(
-            request, obj
+            request, self._article_of(obj)
         )
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._article_is_editable(request, obj)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._article_is_editable(
@@ -41,6 +41,11 @@ class ArticleInlineMixin:
         return super().has_delete_permission(request, obj) and self._article_is_editable(
             request, obj
         )
+
+
+class ArticleInlineMixin(ArticleRowMixin):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._article_is_editable(request, obj)
 
 
 class QuoteInline(ArticleInlineMixin, admin.StackedInline):

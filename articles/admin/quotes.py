@@ -4,10 +4,11 @@ import reversion
 from django.contrib import admin
 
 from ..models import Article, Quote
+from .articles import ArticleRowMixin
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(ArticleRowMixin, admin.ModelAdmin):
     list_display = ["__str__", "article", "organisation", "speaker", "paragraph"]
     list_filter = ["organisation"]
     list_select_related = ["article", "organisation"]
@@ -15,10 +16,9 @@ class QuoteAdmin(admin.ModelAdmin):
     autocomplete_fields = ["article", "organisation"]
     show_full_result_count = False
 
-    # A quote belongs to its article: whoever may not change the article may not
-    # change its quotes from here either, nor add or move one to it.
-    def _article_is_editable(self, request, quote):
-        return quote is None or self._article_admin.has_change_permission(request, quote.article)
+    # Nor may they add or move a quote to an article they may not change.
+    def _article_of(self, quote):
+        return quote.article
 
     @property
     def _article_admin(self):
@@ -55,13 +55,3 @@ class QuoteAdmin(admin.ModelAdmin):
                 reversion.set_user(request.user)
                 reversion.set_comment("Quotes changed in the quote list.")
                 article.save(update_fields=["updated_at"])
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._article_is_editable(
-            request, obj
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._article_is_editable(
-            request, obj
-        )
