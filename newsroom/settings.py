@@ -278,6 +278,34 @@ SHARE_LINK_DAYS = env.int("SHARE_LINK_DAYS", default=7)
 # expiry, so a forgotten link dies on its own.
 SHARE_LINK_MAX_DAYS = env.int("SHARE_LINK_MAX_DAYS", default=30)
 
+# --- Donations (articles/donations/) --------------------------------------------------
+# Online giving through Stripe Checkout. Without STRIPE_SECRET_KEY the Donate button leads
+# to the appeal's own donate_url or giving instructions. Only the signed webhook
+# (/donate/webhook/stripe/, verified with STRIPE_WEBHOOK_SECRET) writes to the ledger.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Another Stripe-compatible server (a local one in tests); empty for Stripe itself.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# A signed event older than this is refused: a captured delivery cannot be replayed later.
+DONATION_WEBHOOK_TOLERANCE_SECONDS = env.int("DONATION_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Receipts go from this address, through Django's email framework (EMAIL_* below).
+DONATION_RECEIPT_FROM = env.str("DONATION_RECEIPT_FROM", default="")
+
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

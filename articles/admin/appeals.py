@@ -50,7 +50,10 @@ class DonationAppealAdmin(EditLockAdminMixin, HistoryAdmin):
         ("currency", "currency_symbol", "symbol_after_amount"),
         "goal",
         "tick_count",
+        "preset_amounts",
+        ("minimum_amount", "maximum_amount"),
         "donate_url",
+        "giving_instructions",
         "is_active",
         ("raised_amount", "progress"),
     ]
@@ -88,6 +91,26 @@ class DonationAdmin(admin.ModelAdmin):
     readonly_fields = ["recorded_by", "created_at"]
     date_hierarchy = "received_date"
     show_full_result_count = False
+    # An editor records cash, cheques and transfers: a gift, by hand. Online entries and
+    # reversals come from Stripe's webhook only; their details show when one is opened.
+    fields = ["appeal", "received_date", "amount", "note", "recorded_by", "created_at"]
+    entry_fields = [
+        "kind",
+        "source",
+        "reverses",
+        "provider_payment_id",
+        "provider_reversal_id",
+        "provider_event_id",
+        "subscription_id",
+        "is_recurring",
+        "donor_name",
+        "donor_email",
+        "is_anonymous",
+        "donor_erased_at",
+    ]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else [*self.fields, *self.entry_fields]
 
     def has_change_permission(self, request, obj=None):
         # A recorded donation is history: entries are added, never rewritten.

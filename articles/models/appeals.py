@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Max, Q, Sum, Value, When
+from django.db.models import Case, F, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,6 +15,27 @@ from ..cache_keys import ACTIVE_APPEAL, APPEALS, object_key
 from ..fields import AMOUNT_TOO_LARGE, MAX_AMOUNT, MoneyField
 from ..rendering import appeal_bar
 from .base import EditLocked, related_key
+
+
+def parse_preset_amounts(text):
+    """The amounts in a comma-separated list ("5, 10, 25"), as Decimals in their order."""
+    amounts = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            amount = Decimal(part)
+        except ArithmeticError:
+            amount = None
+        if amount is None or not amount.is_finite() or amount <= 0 or amount != round(amount, 2):
+            raise ValidationError(
+                "“%(part)s” is not an amount: write amounts like 5, 10, 25.50.",
+                code="invalid",
+                params={"part": part},
+            )
+        amounts.append(amount)
+    return amounts
 
 
 class DonationAppealQuerySet(models.QuerySet):
@@ -71,7 +93,31 @@ class DonationAppeal(EditLocked):
         validators=[MinValueValidator(2)],
         help_text="How many evenly spaced amounts label the bar, from zero to the goal.",
     )
-    donate_url = models.URLField(blank=True, help_text="Where readers give.")
+    donate_url = models.URLField(
+        blank=True,
+        help_text="Where readers give when the site takes no card payments (no Stripe keys).",
+    )
+    preset_amounts = models.CharField(
+        max_length=200,
+        blank=True,
+        default="5, 10, 25, 50",
+        validators=[parse_preset_amounts],
+        help_text="The amounts offered on the donation page, comma-separated, in this "
+        "appeal's currency. Readers can also type their own.",
+    )
+    minimum_amount = MoneyField(
+        default=Decimal("1.00"),
+        help_text="The smallest gift accepted online, in this appeal's currency.",
+    )
+    maximum_amount = MoneyField(
+        default=Decimal("10000.00"),
+        help_text="The largest gift accepted online, in this appeal's currency.",
+    )
+    giving_instructions = models.TextField(
+        blank=True,
+        help_text="How to give without the online form (bank details, postal address); "
+        "shown when the site takes no card payments.",
+    )
     is_active = models.BooleanField(
         default=False,
         help_text="The active appeal shows on every page that has none of its own. "
@@ -104,6 +150,18 @@ class DonationAppeal(EditLocked):
                 condition=Q(campaign_month__day=1),
                 name="appeal_month_starts_on_first",
                 violation_error_message="The campaign month is stored as its first day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_amount__gt=0),
+                name="appeal_minimum_amount_positive",
+                violation_error_message="The smallest gift must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(maximum_amount__gte=F("minimum_amount"))
+                & Q(maximum_amount__lte=MAX_AMOUNT),
+                name="appeal_maximum_amount_in_range",
+                violation_error_message="The largest gift must be at least the smallest "
+                f"and at most {MAX_AMOUNT:,}.",
             ),
             models.UniqueConstraint(
                 fields=["is_active"],
@@ -150,6 +208,10 @@ class DonationAppeal(EditLocked):
     def is_goal_reached(self):
         return self.raised >= self.goal
 
+    @property
+    def presets(self):
+        return parse_preset_amounts(self.preset_amounts)
+
     def format_amount(self, amount):
         return appeal_bar.format_amount(self, amount)
 
@@ -173,10 +235,24 @@ class DonationAppeal(EditLocked):
 
 class Donation(models.Model):
     """One entry of an appeal's ledger. Entries are only ever added, so two staff
-    recording gifts at the same moment each add a row and neither is lost."""
+    recording gifts at the same moment each add a row and neither is lost.
+
+    A refund or a lost dispute is a reversal: an entry of its own with a negative amount,
+    pointing at the gift it reverses, so the raised sum drops and the history stays.
+    """
+
+    class Kind(models.TextChoices):
+        GIFT = "gift", "Gift"
+        REVERSAL = "reversal", "Refund or lost dispute"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online (Stripe)"
+        MANUAL = "manual", "Recorded by an editor"
 
     appeal = models.ForeignKey(DonationAppeal, on_delete=models.PROTECT, related_name="donations")
-    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    # Not validated as positive here: a reversal is negative. The constraints below say
+    # which sign each kind takes.
+    amount = MoneyField()
     received_date = models.DateField(default=timezone.localdate)
     note = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(
@@ -186,25 +262,86 @@ class Donation(models.Model):
         blank=True,
         related_name="recorded_donations",
     )
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.GIFT)
+    source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversals",
+        help_text="The gift a refund or lost dispute takes back.",
+    )
+    provider_payment_id = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Stripe's payment intent (one-off gift) or invoice (monthly gift).",
+    )
+    provider_reversal_id = models.CharField(
+        max_length=255, blank=True, help_text="Stripe's refund or dispute."
+    )
+    provider_event_id = models.CharField(
+        max_length=255, blank=True, help_text="The Stripe event that recorded this entry."
+    )
+    subscription_id = models.CharField(
+        max_length=255, blank=True, help_text="Stripe's subscription, for a monthly gift."
+    )
+    is_recurring = models.BooleanField(default=False, help_text="Part of a monthly gift.")
+    donor_email = models.EmailField(blank=True, help_text="Where the receipt went.")
+    donor_name = models.CharField(max_length=200, blank=True)
+    is_anonymous = models.BooleanField(default=False, help_text="The donor asked not to be named.")
+    donor_erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the donor's personal data was erased."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["received_date", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gt=0),
+                condition=Q(amount__gt=0) | Q(kind="reversal"),
                 name="donation_amount_positive",
                 violation_error_message="A donation must be more than zero.",
             ),
             models.CheckConstraint(
-                condition=Q(amount__lte=MAX_AMOUNT),
+                condition=Q(amount__lt=0, reverses__isnull=False) | ~Q(kind="reversal"),
+                name="donation_reversal_negative",
+                violation_error_message="A reversal takes back part of a gift: "
+                "a negative amount, naming the gift.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_AMOUNT) & Q(amount__gte=-MAX_AMOUNT),
                 name="donation_amount_at_most_max",
                 violation_error_message=AMOUNT_TOO_LARGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(source="manual") | ~Q(provider_payment_id=""),
+                name="donation_online_names_payment",
+                violation_error_message="An online entry names its Stripe payment.",
+            ),
+            # Exactly once: one gift per payment, one reversal per refund or dispute,
+            # whatever the number of deliveries. Not one entry per event: a charge's
+            # refunded event lists each of its refunds, and the first payment of a monthly
+            # gift arrives both as a completed checkout and as a paid invoice.
+            models.UniqueConstraint(
+                fields=["provider_payment_id"],
+                condition=Q(kind="gift") & ~Q(provider_payment_id=""),
+                name="donation_one_gift_per_payment",
+            ),
+            models.UniqueConstraint(
+                fields=["provider_reversal_id"],
+                condition=~Q(provider_reversal_id=""),
+                name="donation_one_entry_per_reversal",
             ),
         ]
 
     def __str__(self):
         return f"{self.appeal.format_amount(self.amount)} on {self.received_date}"
+
+    def clean(self):
+        # The constraint says it too; this puts the message beside the amount in a form.
+        if self.kind == self.Kind.GIFT and self.amount is not None and self.amount <= 0:
+            raise ValidationError({"amount": "A donation must be more than zero."})
 
     def cache_keys(self):
         return {related_key(self, "appeal"), APPEALS}
