@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 from . import feeds, sitemaps, views
 from .cache_keys import FEEDS, SITEMAP
 from .caching import cached_with_keys
+from .donations import views as donations
 
 
 class YearConverter:
@@ -83,6 +84,10 @@ urlpatterns = [
     ),
     path("search/", views.search_results, name="search"),
     path("appeals/", views.appeal_list, name="appeal-list"),
+    path("support/", donations.support, name="support"),
+    path("support/<int:pk>/", donations.support, name="support-appeal"),
+    path("support/thanks/", donations.thanks, name="donation-thanks"),
+    path("support/manage/", donations.manage, name="donation-manage"),
     path("feeds/rss/", cached_with_keys(feeds.LatestArticlesFeed(), FEEDS), name="rss"),
     path("feeds/atom/", cached_with_keys(feeds.LatestArticlesAtomFeed(), FEEDS), name="atom"),
     path(

@@ -290,6 +290,15 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 DONATION_WEBHOOK_TOLERANCE_SECONDS = env.int("DONATION_WEBHOOK_TOLERANCE_SECONDS", default=300)
 # Receipts go from this address, through Django's email framework (EMAIL_* below).
 DONATION_RECEIPT_FROM = env.str("DONATION_RECEIPT_FROM", default="")
+# Where the donation form's POST is redirected: the CSP's form-action lets only these
+# origins (and the site's own) receive it, Checkout for gifts and the customer portal.
+STRIPE_REDIRECT_ORIGINS = env.list(
+    "STRIPE_REDIRECT_ORIGINS",
+    default=["https://checkout.stripe.com", "https://billing.stripe.com"],
+)
+# Checkout and portal sessions one client address may start per window (a 429 after).
+DONATION_SESSION_LIMIT = env.int("DONATION_SESSION_LIMIT", default=10)
+DONATION_SESSION_WINDOW_SECONDS = env.int("DONATION_SESSION_WINDOW_SECONDS", default=600)
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",

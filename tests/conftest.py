@@ -347,3 +347,15 @@ MACHINE_PAGES = [
     "/sitemap-archives.xml",
     "/robots.txt",
 ]
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """Stripe's API on a local port (tests/fake_stripe.py), with test keys pointing at it."""
+    from .fake_stripe import FakeStripe
+
+    with FakeStripe() as stripe:
+        settings.STRIPE_SECRET_KEY = "sk_test_newsroom"
+        settings.STRIPE_API_BASE = stripe.url
+        settings.STRIPE_REDIRECT_ORIGINS = [stripe.url]
+        yield stripe
