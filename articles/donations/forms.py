@@ -8,7 +8,7 @@ class DonationForm(forms.Form):
 
     preset = forms.ChoiceField(label="Amount", widget=forms.RadioSelect)
     other_amount = forms.DecimalField(
-        label="Other amount", required=False, max_digits=12, decimal_places=2
+        label="Your amount", required=False, max_digits=12, decimal_places=2
     )
     frequency = forms.ChoiceField(
         label="How often",

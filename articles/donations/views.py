@@ -129,7 +129,7 @@ def thanks(request):
     session = _checkout_session(request)
     if session is None:
         return render(request, "donations/thanks.html", {"session": None}, status=404)
-    metadata = session.metadata or {}
+    metadata = session.metadata.to_dict() if session.metadata else {}
     appeal = DonationAppeal.objects.filter(pk=metadata.get("appeal_id") or None).first()
     context = {
         "session": session,

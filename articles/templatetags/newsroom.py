@@ -26,6 +26,15 @@ def url_for(viewname, *args, **kwargs):
     return _url_for(viewname, *args, **kwargs)
 
 
+@register.simple_tag
+def donate_url(appeal):
+    """Where an appeal's Donate button leads: the donation page, or without Stripe keys
+    the appeal's own donate_url when it has one (the page shows the giving instructions)."""
+    if not settings.STRIPE_SECRET_KEY and appeal.donate_url:
+        return appeal.donate_url
+    return _url_for("articles:support-appeal", pk=appeal.pk)
+
+
 @register.filter
 def w3c_datetime(value):
     """ "2021-03-01T09:30:00+00:00": the form sitemaps ask for, without microseconds."""
