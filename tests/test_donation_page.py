@@ -154,6 +154,13 @@ def test_bad_input_is_refused_with_a_message_and_nothing_created(
     assert Donation.objects.count() == 0
 
 
+def test_an_empty_post_is_refused_with_messages(client, fake_stripe, appeal):
+    response = client.post(_url(appeal), {})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert fake_stripe.requests == []
+
+
 def test_the_return_urls_never_come_from_the_request(client, fake_stripe, appeal):
     hostile = {"success_url": "https://evil.example/", "cancel_url": "https://evil.example/"}
     client.post(_url(appeal) + "?next=https://evil.example/", _gift(appeal, **hostile))

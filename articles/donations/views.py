@@ -73,7 +73,7 @@ def support(request, pk=None):
         context = {"appeal": appeal, "instructions": appeal.giving_instructions}
         return render(request, "donations/giving.html", context)
 
-    form = DonationForm(request.POST or None, appeal=appeal)
+    form = DonationForm(request.POST if request.method == "POST" else None, appeal=appeal)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         if not allow_session(request):
