@@ -5,6 +5,7 @@ from . import feeds, sitemaps, views
 from .cache_keys import FEEDS, SITEMAP
 from .caching import cached_with_keys
 from .donations import views as donations
+from .donations import webhook
 
 
 class YearConverter:
@@ -50,6 +51,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("donate/webhook/stripe/", webhook.stripe_webhook, name="donate-webhook-stripe"),
     path("articles/<uslug:slug>/", views.article_detail, name="article-detail"),
     path("archive/", views.archive_index, name="archive-index"),
     path("<year:year>/", views.archive_year, name="archive-year"),

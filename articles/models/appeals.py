@@ -336,7 +336,11 @@ class Donation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.appeal.format_amount(self.amount)} on {self.received_date}"
+        return f"{self.amount_display} on {self.received_date}"
+
+    @property
+    def amount_display(self):
+        return self.appeal.format_amount(self.amount)
 
     def clean(self):
         # The constraint says it too; this puts the message beside the amount in a form.

@@ -1,7 +1,13 @@
 """Writes that span more than one row, by domain. Views, admin actions and commands call
 these as `services.name(...)`; the import's writes live in `articles.importer.apply`."""
 
-from .donations import appeal_record_donation
+from .donations import (
+    GiftNotRecorded,
+    appeal_record_donation,
+    appeal_record_online_gift,
+    donation_record_reversal,
+    donor_erase,
+)
 from .mentions import (
     LinkChange,
     article_link_mentions,
@@ -18,9 +24,13 @@ from .tags import (
 )
 
 __all__ = [
+    "GiftNotRecorded",
     "LinkChange",
     "PublishError",
     "appeal_record_donation",
+    "appeal_record_online_gift",
+    "donation_record_reversal",
+    "donor_erase",
     "article_link_mentions",
     "article_publish",
     "article_unpublish",

@@ -1,7 +1,11 @@
 """The appeal's ledger: money enters it here, from an editor or an import."""
 
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ..fields import MoneyField
 from ..models import Donation
 
 ONLINE_FIELDS = [
@@ -32,4 +36,102 @@ def appeal_record_donation(*, appeal, amount, received_date=None, note="", recor
     # have nothing to check.
     donation.full_clean(exclude=ONLINE_FIELDS)
     donation.save()
+    return donation
+
+
+class GiftNotRecorded(Exception):
+    """A refund or dispute names a payment the ledger has no gift for (yet)."""
+
+
+def appeal_record_online_gift(
+    *,
+    appeal,
+    amount,
+    payment_id,
+    event_id,
+    received_date=None,
+    donor_email="",
+    donor_name="",
+    is_anonymous=False,
+    subscription_id="",
+):
+    """Add a gift Stripe reported paid, once: None if the payment is already in the ledger.
+
+    The unique constraint on the payment decides, not a look-up first, so two deliveries
+    of one event racing each other (two workers, two processes) still add one entry.
+    """
+    donation = Donation(
+        appeal=appeal,
+        amount=amount,
+        received_date=received_date or timezone.localdate(),
+        kind=Donation.Kind.GIFT,
+        source=Donation.Source.ONLINE,
+        provider_payment_id=payment_id,
+        provider_event_id=event_id,
+        subscription_id=subscription_id,
+        is_recurring=bool(subscription_id),
+        donor_email=donor_email,
+        donor_name=donor_name,
+        is_anonymous=is_anonymous,
+    )
+    donation.full_clean(exclude=["provider_payment_id", "provider_reversal_id"])
+    return _insert_once(donation, kind=Donation.Kind.GIFT, provider_payment_id=payment_id)
+
+
+def donation_record_reversal(*, payment_ids, reversal_id, amount, event_id, note, is_total=False):
+    """Take back (part of) a gift for a refund or a lost dispute, once per `reversal_id`.
+
+    `is_total`: `amount` is all that was taken back of the payment so far, not this
+    reversal alone. Never more than what is left of the gift, so a refund and a dispute
+    of one payment cannot take the sum below zero. Returns the reversal, or None if there
+    was nothing left to record.
+    """
+    with transaction.atomic():
+        gift = (
+            Donation.objects.select_for_update()
+            .filter(kind=Donation.Kind.GIFT, provider_payment_id__in=[p for p in payment_ids if p])
+            .first()
+        )
+        if gift is None:
+            raise GiftNotRecorded(reversal_id)
+        reversed_so_far = -gift.reversals.aggregate(
+            total=Coalesce(Sum("amount"), 0, output_field=MoneyField())
+        )["total"]
+        if is_total:
+            amount -= reversed_so_far
+        amount = min(amount, gift.amount - reversed_so_far)
+        if amount <= 0:
+            return None
+        reversal = Donation(
+            appeal=gift.appeal,
+            amount=-amount,
+            kind=Donation.Kind.REVERSAL,
+            source=gift.source,
+            reverses=gift,
+            provider_payment_id=gift.provider_payment_id,
+            provider_reversal_id=reversal_id,
+            provider_event_id=event_id,
+            subscription_id=gift.subscription_id,
+            is_recurring=gift.is_recurring,
+            note=note,
+        )
+        reversal.full_clean(exclude=["provider_payment_id", "provider_reversal_id"])
+        return _insert_once(reversal, provider_reversal_id=reversal_id)
+
+
+def donor_erase(*, donations):
+    """Erase the donor's personal data from these entries; the amounts stay."""
+    return donations.exclude(donor_email="", donor_name="").update(
+        donor_email="", donor_name="", donor_erased_at=timezone.now()
+    )
+
+
+def _insert_once(donation, **same):
+    try:
+        with transaction.atomic():
+            donation.save()
+    except IntegrityError:
+        if Donation.objects.filter(**same).exists():
+            return None  # a delivery of the same payment or refund committed first
+        raise
     return donation

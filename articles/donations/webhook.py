@@ -1,0 +1,215 @@
+"""Stripe's signed webhook: the only way online money enters the ledger.
+
+Each event is verified with STRIPE_WEBHOOK_SECRET (Stripe's scheme: an HMAC-SHA256 of
+"timestamp.body", refused when older than the tolerance) before anything is read from it.
+Recording is exactly once by the payment's, refund's or dispute's id (unique constraints),
+so Stripe's retries, duplicates and concurrent deliveries add one entry. An event that
+refers to a gift not recorded yet (a refund before its payment) is answered 409, and
+Stripe delivers it again later. Logs name events and reasons, never bodies or emails.
+"""
+
+import logging
+from datetime import UTC, datetime
+from functools import partial
+
+import stripe
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..models import Donation, DonationAppeal
+from . import receipts
+from .amounts import from_minor_units
+
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """The event cannot be recorded, now or ever: acknowledged, logged, nothing stored."""
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def stripe_webhook(request):
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        log.warning("Stripe webhook refused: STRIPE_WEBHOOK_SECRET is not set")
+        return HttpResponseBadRequest("Webhook not configured.")
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body,
+            request.headers.get("Stripe-Signature", ""),
+            secret,
+            tolerance=settings.DONATION_WEBHOOK_TOLERANCE_SECONDS,
+        ).to_dict()
+    except stripe.SignatureVerificationError as error:
+        log.warning("Stripe webhook refused: %s", error.user_message or "bad signature")
+        return HttpResponseBadRequest("Invalid signature.")
+    except (ValueError, UnicodeDecodeError):
+        log.warning("Stripe webhook refused: the body is not an event")
+        return HttpResponseBadRequest("Invalid payload.")
+    handler = HANDLERS.get(event.get("type"))
+    if handler is None:
+        return HttpResponse("Ignored.")
+    try:
+        handler(event, event["data"]["object"])
+    except Refused as reason:
+        log.warning("Stripe event %s (%s) refused: %s", event.get("id"), event["type"], reason)
+        return HttpResponse(f"Refused: {reason}")
+    except services.GiftNotRecorded:
+        log.info("Stripe event %s (%s): its gift is not recorded yet", event["id"], event["type"])
+        return HttpResponse("The payment is not recorded yet; send again later.", status=409)
+    return HttpResponse("OK.")
+
+
+def _checkout_completed(event, session):
+    if session.get("payment_status") != "paid":
+        return  # an asynchronous payment: recorded when its success event arrives
+    metadata = session.get("metadata") or {}
+    recurring = session.get("mode") == "subscription"
+    payment_id = session.get("invoice") if recurring else session.get("payment_intent")
+    details = session.get("customer_details") or {}
+    _record_gift(
+        event,
+        appeal=_appeal(metadata, session.get("currency")),
+        amount_minor=session.get("amount_total"),
+        currency=session.get("currency"),
+        payment_id=payment_id,
+        metadata=metadata,
+        donor_email=details.get("email") or session.get("customer_email") or "",
+        subscription_id=(session.get("subscription") or "") if recurring else "",
+    )
+
+
+def _invoice_paid(event, invoice):
+    # Where an invoice names its subscription moved between API versions; both are read.
+    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
+    old = invoice.get("subscription_details") or {}
+    subscription_id = parent.get("subscription") or invoice.get("subscription") or ""
+    if not subscription_id or not invoice.get("amount_paid"):
+        return  # not a monthly gift, or nothing paid (a trial)
+    metadata = parent.get("metadata") or old.get("metadata") or {}
+    if "appeal_id" not in metadata:
+        earlier = (
+            Donation.objects.filter(kind=Donation.Kind.GIFT, subscription_id=subscription_id)
+            .order_by("pk")
+            .first()
+        )
+        if earlier is None:
+            raise services.GiftNotRecorded(subscription_id)
+        metadata = {
+            "appeal_id": earlier.appeal_id,
+            "donor_name": earlier.donor_name,
+            "anonymous": "1" if earlier.is_anonymous else "0",
+        }
+    _record_gift(
+        event,
+        appeal=_appeal(metadata, invoice.get("currency")),
+        amount_minor=invoice.get("amount_paid"),
+        currency=invoice.get("currency"),
+        payment_id=invoice.get("id"),
+        metadata=metadata,
+        donor_email=invoice.get("customer_email") or "",
+        subscription_id=subscription_id,
+    )
+
+
+def _charge_refunded(event, charge):
+    payment_ids = [charge.get("payment_intent"), charge.get("invoice")]
+    refunds = (charge.get("refunds") or {}).get("data")
+    if refunds is None:
+        # API versions that leave the refunds out: the charge's refunded total stands for
+        # them, keyed by that total, so each further refund is one more entry.
+        total = charge.get("amount_refunded")
+        refunds = [{"id": f"{charge['id']}:refunded:{total}", "amount": total, "total": True}]
+    for refund in refunds:
+        if refund.get("status", "succeeded") not in ("succeeded", "pending"):
+            continue
+        _record_reversal(
+            event,
+            payment_ids=payment_ids,
+            reversal_id=refund["id"],
+            amount_minor=refund.get("amount"),
+            currency=charge.get("currency"),
+            note="Refund",
+            is_total=refund.get("total", False),
+        )
+
+
+def _dispute_closed(event, dispute):
+    if dispute.get("status") != "lost":
+        return  # won or withdrawn: the money stayed
+    _record_reversal(
+        event,
+        payment_ids=[dispute.get("payment_intent")],
+        reversal_id=dispute["id"],
+        amount_minor=dispute.get("amount"),
+        currency=dispute.get("currency"),
+        note="Dispute lost",
+        is_total=False,
+    )
+
+
+HANDLERS = {
+    "checkout.session.completed": _checkout_completed,
+    "checkout.session.async_payment_succeeded": _checkout_completed,
+    "invoice.paid": _invoice_paid,
+    "charge.refunded": _charge_refunded,
+    "charge.dispute.closed": _dispute_closed,
+}
+
+
+def _appeal(metadata, currency):
+    appeal_id = str(metadata.get("appeal_id") or "")
+    appeal = DonationAppeal.objects.filter(pk=appeal_id).first() if appeal_id.isdigit() else None
+    if appeal is None:
+        raise Refused(f"no appeal {appeal_id!r}")
+    if (currency or "").upper() != appeal.currency.upper():
+        raise Refused(f"currency {currency!r} is not appeal {appeal.pk}'s {appeal.currency}")
+    return appeal
+
+
+def _amount(amount_minor, currency):
+    if not isinstance(amount_minor, int) or amount_minor <= 0:
+        raise Refused(f"amount {amount_minor!r} is not a positive number of minor units")
+    return from_minor_units(amount_minor, currency)
+
+
+def _received_date(event):
+    return datetime.fromtimestamp(event["created"], UTC).date()
+
+
+def _record_gift(event, *, appeal, amount_minor, currency, payment_id, metadata, **donor):
+    if not payment_id:
+        raise Refused("no payment intent or invoice")
+    try:
+        gift = services.appeal_record_online_gift(
+            appeal=appeal,
+            amount=_amount(amount_minor, currency),
+            payment_id=payment_id,
+            event_id=event["id"],
+            received_date=_received_date(event),
+            donor_name=str(metadata.get("donor_name") or "")[:200],
+            is_anonymous=metadata.get("anonymous") == "1",
+            **donor,
+        )
+    except ValidationError as error:
+        raise Refused(f"invalid {', '.join(error.message_dict)}") from error
+    if gift is None:
+        log.info("Stripe event %s: payment %s already recorded", event["id"], payment_id)
+    elif gift.donor_email:
+        transaction.on_commit(partial(receipts.send_receipt, gift.pk))
+
+
+def _record_reversal(event, *, amount_minor, currency, **reversal):
+    reversal = services.donation_record_reversal(
+        amount=_amount(amount_minor, currency), event_id=event["id"], **reversal
+    )
+    if reversal is None:
+        log.info("Stripe event %s: nothing left to take back", event["id"])
