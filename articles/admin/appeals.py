@@ -5,7 +5,14 @@ form's inline and from the donation list alike; entries are added, never changed
 deleted (a refund is an entry of its own).
 """
 
-from django.contrib import admin
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from .. import services
 from ..models import Donation, DonationAppeal
@@ -81,12 +88,28 @@ class DonationAppealAdmin(EditLockAdminMixin, HistoryAdmin):
             _record(request, donation)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 @admin.register(Donation)
 class DonationAdmin(admin.ModelAdmin):
-    list_display = ["appeal", "received_date", "amount", "note", "recorded_by"]
-    list_filter = ["appeal", "received_date"]
+    list_display = [
+        "appeal",
+        "received_date",
+        "amount",
+        "kind",
+        "source",
+        "is_recurring",
+        "donor",
+        "note",
+        "recorded_by",
+    ]
+    list_filter = ["source", "kind", "is_recurring", "appeal", "received_date"]
     list_select_related = ["appeal", "recorded_by"]
-    search_fields = ["note"]
+    # Finding a donor's entries is what an erasure request starts with.
+    search_fields = ["note", "donor_email", "donor_name", "provider_payment_id", "subscription_id"]
+    actions = ["export_csv", "erase_donor"]
     autocomplete_fields = ["appeal"]
     readonly_fields = ["recorded_by", "created_at"]
     date_hierarchy = "received_date"
@@ -112,9 +135,79 @@ class DonationAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return self.fields if obj is None else [*self.fields, *self.entry_fields]
 
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "report/",
+                self.admin_site.admin_view(self.report_view),
+                name=f"{opts.app_label}_{opts.model_name}_report",
+            ),
+            *super().get_urls(),
+        ]
+
     def has_change_permission(self, request, obj=None):
         # A recorded donation is history: entries are added, never rewritten.
         return obj is None and super().has_change_permission(request, obj)
+
+    def has_erase_permission(self, request):
+        # Whoever keeps the ledger may act on a donor's request to be forgotten.
+        return self.has_add_permission(request)
+
+    @admin.display(description="Donor")
+    def donor(self, donation):
+        if donation.donor_erased_at:
+            return "(erased)"
+        name = donation.donor_name or "—"
+        return f"{name} (anonymous)" if donation.is_anonymous else name
+
+    @admin.action(description="Export the selected entries as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="donations.csv"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for donation in queryset.select_related("appeal").order_by("received_date", "pk"):
+            writer.writerow([_csv_cell(value) for value in _csv_row(donation)])
+        return response
+
+    @admin.action(
+        description="Erase the donor's personal data (the amounts stay)",
+        permissions=["erase"],
+    )
+    def erase_donor(self, request, queryset):
+        # Every entry of the same donors, not only the rows ticked: a renewal left behind
+        # would keep the address the donor asked to have erased.
+        emails = {email for email in queryset.values_list("donor_email", flat=True) if email}
+        subscriptions = {s for s in queryset.values_list("subscription_id", flat=True) if s}
+        entries = Donation.objects.filter(
+            Q(pk__in=queryset.values("pk"))
+            | Q(donor_email__in=emails)
+            | Q(subscription_id__in=subscriptions)
+        )
+        erased = services.donor_erase(donations=entries)
+        self.message_user(
+            request,
+            f"Erased the donor's name and email from {erased} "
+            f"entr{'y' if erased == 1 else 'ies'}; the amounts stay in the ledger.",
+            messages.SUCCESS,
+        )
+
+    def report_view(self, request):
+        """Monthly totals, monthly donors and refunds, for the editors and the accounts."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        donations = Donation.objects.all()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Donations report",
+            "months": donations.monthly_totals(),
+            "recurring": donations.recurring_donors(),
+            "reversals": donations.reversals().order_by("-received_date", "-pk")[:REPORT_ROWS],
+            "report_rows": REPORT_ROWS,
+        }
+        return TemplateResponse(request, "admin/articles/donation/report.html", context)
 
     def has_delete_permission(self, request, obj=None):
         return False  # nor deleted, not even by a superuser: a refund is an entry
@@ -124,6 +217,51 @@ class DonationAdmin(admin.ModelAdmin):
         # object then stands for the row written, for the log and the redirect.
         obj.pk, obj._state.adding = _record(request, obj).pk, False
         obj.refresh_from_db()
+
+
+REPORT_ROWS = 200
+CSV_COLUMNS = [
+    "id",
+    "received_date",
+    "appeal",
+    "currency",
+    "amount",
+    "kind",
+    "source",
+    "recurring",
+    "subscription",
+    "payment",
+    "refund_or_dispute",
+    "donor_name",
+    "anonymous",
+    "note",
+]
+
+
+def _csv_row(donation):
+    # No email: the export leaves the site, and a receipt's address is not needed there.
+    return [
+        donation.pk,
+        donation.received_date.isoformat(),
+        donation.appeal.message,
+        donation.appeal.currency,
+        donation.amount,
+        donation.kind,
+        donation.source,
+        "yes" if donation.is_recurring else "no",
+        donation.subscription_id,
+        donation.provider_payment_id,
+        donation.provider_reversal_id,
+        donation.donor_name,
+        "yes" if donation.is_anonymous else "no",
+        donation.note,
+    ]
+
+
+def _csv_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _record(request, donation):

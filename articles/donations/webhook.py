@@ -209,7 +209,10 @@ def _record_gift(event, *, appeal, amount_minor, currency, payment_id, metadata,
 
 def _record_reversal(event, *, amount_minor, currency, **reversal):
     reversal = services.donation_record_reversal(
-        amount=_amount(amount_minor, currency), event_id=event["id"], **reversal
+        amount=_amount(amount_minor, currency),
+        event_id=event["id"],
+        received_date=_received_date(event),
+        **reversal,
     )
     if reversal is None:
         log.info("Stripe event %s: nothing left to take back", event["id"])

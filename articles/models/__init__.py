@@ -5,7 +5,7 @@ Imported in dependency order: tags, organisations (tagged), appeals, articles (t
 naming organisations and an appeal), quotes (of articles), editorial (on articles).
 """
 
-from .appeals import Donation, DonationAppeal, DonationAppealQuerySet
+from .appeals import Donation, DonationAppeal, DonationAppealQuerySet, DonationQuerySet
 from .articles import (
     ALT_TEXT_MISSING,
     BODY_TOO_LONG,
@@ -53,6 +53,7 @@ __all__ = [
     "Donation",
     "DonationAppeal",
     "DonationAppealQuerySet",
+    "DonationQuerySet",
     "EditLocked",
     "Organisation",
     "OrganisationQuerySet",

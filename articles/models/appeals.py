@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, F, Max, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from ..cache_keys import ACTIVE_APPEAL, APPEALS, object_key
@@ -233,6 +233,43 @@ class DonationAppeal(EditLocked):
         return {object_key(self), ACTIVE_APPEAL, APPEALS}
 
 
+class DonationQuerySet(models.QuerySet):
+    def monthly_totals(self):
+        """Per month and currency: gifts in, reversals out, and what stayed, newest first."""
+        money = MoneyField()
+        gift, reversal = Q(kind="gift"), Q(kind="reversal")
+        return (
+            self.annotate(month=TruncMonth("received_date"))
+            .values("month", "appeal__currency")
+            .annotate(
+                gift_count=Count("pk", filter=gift),
+                gifts=Coalesce(Sum("amount", filter=gift), 0, output_field=money),
+                reversals=Coalesce(Sum("amount", filter=reversal), 0, output_field=money),
+                net=Coalesce(Sum("amount"), 0, output_field=money),
+            )
+            .order_by("-month", "appeal__currency")
+        )
+
+    def recurring_donors(self):
+        """One row per monthly gift (Stripe subscription): payments, total, first and last."""
+        return (
+            self.filter(kind="gift", is_recurring=True)
+            .exclude(subscription_id="")
+            .values("subscription_id", "appeal__currency")
+            .annotate(
+                donor_name=Max("donor_name"),
+                payments=Count("pk"),
+                total=Coalesce(Sum("amount"), 0, output_field=MoneyField()),
+                first_date=Min("received_date"),
+                last_date=Max("received_date"),
+            )
+            .order_by("-last_date", "subscription_id")
+        )
+
+    def reversals(self):
+        return self.filter(kind="reversal").select_related("appeal", "reverses__appeal")
+
+
 class Donation(models.Model):
     """One entry of an appeal's ledger. Entries are only ever added, so two staff
     recording gifts at the same moment each add a row and neither is lost.
@@ -294,6 +331,8 @@ class Donation(models.Model):
         null=True, blank=True, help_text="When the donor's personal data was erased."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DonationQuerySet.as_manager()
 
     class Meta:
         ordering = ["received_date", "pk"]

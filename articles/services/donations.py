@@ -78,7 +78,9 @@ def appeal_record_online_gift(
     return _insert_once(donation, kind=Donation.Kind.GIFT, provider_payment_id=payment_id)
 
 
-def donation_record_reversal(*, payment_ids, reversal_id, amount, event_id, note, is_total=False):
+def donation_record_reversal(
+    *, payment_ids, reversal_id, amount, event_id, note, received_date=None, is_total=False
+):
     """Take back (part of) a gift for a refund or a lost dispute, once per `reversal_id`.
 
     `is_total`: `amount` is all that was taken back of the payment so far, not this
@@ -105,6 +107,7 @@ def donation_record_reversal(*, payment_ids, reversal_id, amount, event_id, note
         reversal = Donation(
             appeal=gift.appeal,
             amount=-amount,
+            received_date=received_date or timezone.localdate(),
             kind=Donation.Kind.REVERSAL,
             source=gift.source,
             reverses=gift,
