@@ -90,6 +90,7 @@ urlpatterns = [
     path("support/<int:pk>/", donations.support, name="support-appeal"),
     path("support/thanks/", donations.thanks, name="donation-thanks"),
     path("support/manage/", donations.manage, name="donation-manage"),
+    path("fragments/appeal-box/<str:appeal>/<str:part>/", views.appeal_box, name="appeal-box"),
     path("feeds/rss/", cached_with_keys(feeds.LatestArticlesFeed(), FEEDS), name="rss"),
     path("feeds/atom/", cached_with_keys(feeds.LatestArticlesAtomFeed(), FEEDS), name="atom"),
     path(

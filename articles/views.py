@@ -3,9 +3,10 @@ from datetime import date, datetime
 from django.core.paginator import Paginator
 from django.core.validators import slug_unicode_re
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
@@ -22,8 +23,8 @@ from .cache_keys import (
     TOPICS,
     articles_key_for,
 )
+from .caching import appeal_box as boxes
 from .caching import cached_page, tag_response
-from .caching.appeal_box import appeal_box
 from .forms import SearchForm
 from .models import (
     Article,
@@ -118,7 +119,6 @@ def home(request):
             (tag, list(Article.objects.in_topic(tag)[:SECTION_SIZE]))
             for tag in TopicTag.objects.in_recent_articles()[:SECTION_COUNT]
         ]
-    box = appeal_box()
     response = render(
         request,
         "articles/home.html",
@@ -127,14 +127,12 @@ def home(request):
             "lead": lead,
             "latest": page_obj[1:] if lead else page_obj,
             "sections": sections,
-            "appeal_box": box,
+            "appeal_box": boxes.AppealBoxIncludes(),
         },
     )
     return tag_response(
         response,
         FRONT,
-        ACTIVE_APPEAL,
-        box.keys,
         page_obj,
         _tags_of(page_obj),
         [tag for tag, _ in sections],
@@ -387,6 +385,19 @@ def appeal_list(request):
     past = list(past)
     response = render(request, "articles/appeal_list.html", {"appeal": current, "past": past})
     return tag_response(response, APPEALS, ACTIVE_APPEAL, current, past)
+
+
+@require_GET
+def appeal_box(request, appeal, part):
+    """One part of the appeal box on its own, for the includes pages hold in its place:
+    a donation purges it and no page. Not in Django's page cache: pages read the box's
+    own cache entry, so only an HTTP cache in front reads this address."""
+    appeal_id, part = boxes.box_address(appeal, part)
+    box = boxes.appeal_box(appeal_id)
+    response = HttpResponse(getattr(box, part))
+    response["X-Robots-Tag"] = "noindex"
+    patch_cache_control(response, public=True, max_age=0, s_maxage=boxes.box_lifetime(appeal_id))
+    return tag_response(response, boxes.box_keys(box, appeal_id))
 
 
 @require_GET

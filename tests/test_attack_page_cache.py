@@ -1,13 +1,11 @@
 """Attacks on the page cache: a purge that lands while a page renders, and a flood of
 query strings that would each store a page of their own."""
 
-from decimal import Decimal
-
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from articles import caching, services
+from articles import caching
 from articles.cache_keys import FRONT
 from articles.caching import PageCacheMiddleware, tag_response
 from articles.models import Article
@@ -30,8 +28,10 @@ def test_an_article_unpublished_while_its_page_renders_is_not_served_from_the_ca
 ):
     url = story.get_absolute_url()
     assert client.get(url)["X-Cache"] == "MISS"
-    # A donation purges the appeal box: the next reader renders the page afresh.
-    commit(lambda: services.appeal_record_donation(appeal=story.appeal, amount=Decimal("5")))
+    # Renaming an organisation it names purges the page: the next reader renders it afresh.
+    coalition = story.organisations.get(name="US-led coalition")
+    coalition.name = "Global Coalition against Daesh"
+    commit(coalition.save)
 
     def unpublish():
         story.status = Article.Status.DRAFT

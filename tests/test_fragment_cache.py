@@ -40,10 +40,12 @@ def test_pages_share_one_rendering_of_the_appeal_box(client, story, django_asser
         client.get(story.get_absolute_url())
 
 
-def test_a_page_around_a_stored_box_still_names_its_appeal(client, story):
+def test_the_box_names_its_appeal_and_the_page_around_it_does_not(client, story):
     client.get(story.get_absolute_url())
-    keys = client.get(story.get_absolute_url())["xkey"].split()
-    assert f"donationappeal-{story.appeal_id}" in keys
+    page_keys = client.get(story.get_absolute_url())["xkey"].split()
+    box_keys = client.get(f"/fragments/appeal-box/{story.appeal_id}/bar/")["xkey"].split()
+    assert f"donationappeal-{story.appeal_id}" in box_keys
+    assert not {f"donationappeal-{story.appeal_id}", "appeals", "active-appeal"} & set(page_keys)
 
 
 def test_a_donation_refreshes_the_box_on_the_next_request(client, story, commit):

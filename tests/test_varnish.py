@@ -72,8 +72,10 @@ def varnish(live_server, settings, tmp_path):
         {"BACKEND": "articles.caching.purging.VarnishBackend", "LOCATION": f"{url}/"}
     ]
     settings.ALLOWED_HOSTS = ["*"]
-    # As in production: a donation must get past the appeal box's own cache too.
+    # As in production: a donation must get past the appeal box's own cache too, and
+    # pages are stored by Django and Varnish alike.
     settings.FRAGMENT_CACHE_SECONDS = 600
+    settings.PAGE_CACHE_SECONDS = 600
     yield url
     process.terminate()
     process.wait(timeout=10)

@@ -195,13 +195,17 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Imported here: the appeal box reads the models, which the settings' middleware
+        # list must not load.
+        from .appeal_box import stitch
+
         if _bypasses_cache(request):
-            return self.get_response(request)
+            return stitch(request, self.get_response(request))
         page_key = _page_key(request)
         stored, last_purge = _stored_page(page_key)
         if stored is not None:
             stored["X-Cache"] = "HIT"
-            return stored
+            return stitch(request, stored)
         response = self.get_response(request)
         lifetime = getattr(response, "page_cache_lifetime", None)
         keys = getattr(response, "surrogate_keys", set())
@@ -214,4 +218,4 @@ class PageCacheMiddleware:
             versions = current_versions(keys)
             if cache.get(LAST_PURGE_KEY) == last_purge:
                 cache.set(page_key, (versions, response), timeout=lifetime)
-        return response
+        return stitch(request, response)

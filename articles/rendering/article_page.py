@@ -7,9 +7,8 @@ from operator import attrgetter
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from ..cache_keys import ACTIVE_APPEAL
 from ..caching import tag_response
-from ..caching.appeal_box import appeal_box
+from ..caching.appeal_box import AppealBoxIncludes
 from ..models import Article, Organisation, TopicTag
 from .body import body_blocks
 
@@ -83,7 +82,6 @@ def render_article(request, article, *, private=False, preview=False):
     it must stay out of search engines and out of any shared cache.
     """
     page = ArticlePage.of(article)
-    box = appeal_box(article)
     response = render(
         request,
         "articles/article_detail.html",
@@ -93,7 +91,7 @@ def render_article(request, article, *, private=False, preview=False):
             "organisations": page.organisations,
             "tags": page.tags,
             "corrections": page.corrections,
-            "appeal_box": box,
+            "appeal_box": AppealBoxIncludes(article.appeal_id),
             "noindex": private,
             "preview": preview,
         },
@@ -102,9 +100,4 @@ def render_article(request, article, *, private=False, preview=False):
         response["X-Robots-Tag"] = "noindex, nofollow"
         patch_cache_control(response, private=True, no_store=True)
         return response
-    return tag_response(
-        response,
-        box.keys,
-        ACTIVE_APPEAL if article.appeal_id is None else None,
-        page.shown_objects(),
-    )
+    return tag_response(response, page.shown_objects())

@@ -4,6 +4,11 @@
 # objects a page shows in its `xkey` header, and after saving an object it sends
 # `PURGE /` with `xkey-purge: <keys>` here (FRONTEND_CACHE_URLS=http://<this host>/).
 # Staff (session cookie), the admin, previews and share links always go to Django.
+#
+# The appeal box is an ESI include of its own address (/fragments/appeal-box/…), cached
+# here under the appeal's keys only: a donation purges the box and no page. Varnish says
+# it does ESI in Surrogate-Capability; Django marks a page holding includes with
+# `Surrogate-Control: content="ESI/1.0"` and stitches the box in itself for anyone else.
 vcl 4.1;
 
 import xkey;
@@ -31,6 +36,8 @@ sub vcl_recv {
         }
         return (purge);
     }
+    # Set here, never taken from the client.
+    set req.http.Surrogate-Capability = "varnish=ESI/1.0";
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
@@ -47,6 +54,14 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    if (beresp.http.Surrogate-Control ~ "ESI/1.0") {
+        unset beresp.http.Surrogate-Control;
+        set beresp.do_esi = true;
+        # Django's ETag and length are of the page with its includes, not of what a
+        # reader gets: a 304 must never answer for a box that has changed since.
+        unset beresp.http.ETag;
+        unset beresp.http.Last-Modified;
+    }
     if (beresp.status != 200 && beresp.status != 301) {
         set beresp.uncacheable = true;
         set beresp.ttl = 0s;
