@@ -138,6 +138,22 @@ def test_a_new_donation_is_visible_on_the_next_request(varnish, story):
     assert "1,000 $" in after and "671 $" not in after
 
 
+def test_a_donation_purges_the_appeal_box_and_no_page(varnish, story):
+    pages = [varnish + story.get_absolute_url(), varnish + "/"]
+    for url in pages:
+        _get(url)
+        headers, body = _get(url)
+        assert headers["X-Varnish-Cache"] == "HIT" and "671 $" in body
+    services.appeal_record_donation(appeal=story.appeal, amount=Decimal("329"))
+    for url in pages:
+        headers, body = _get(url)
+        assert headers["X-Varnish-Cache"] == "HIT", url
+        assert "1,000 $" in body and "671 $" not in body, url
+        assert "<esi:include" not in body
+        # The page's ETag would name it with its includes, not with the box a reader got.
+        assert "ETag" not in headers and "Surrogate-Control" not in headers
+
+
 def test_a_draft_never_enters_the_cache(varnish, story):
     story.status = Article.Status.DRAFT
     story.save()
