@@ -247,6 +247,12 @@ class _VisibleText(HTMLParser):
             self.parts.append(data)
 
 
+def appeal_bar(response):
+    """The appeal bar's HTML on a page."""
+    html = response.content.decode()
+    return re.search(r'<section class="appeal-bar.*?</section>', html, re.S).group()
+
+
 def visible_text(html):
     """What a reader sees of a page, whitespace folded."""
     parser = _VisibleText()

@@ -2,7 +2,6 @@
 cache fills the include from the box's cache entry when it serves a page, and a caller
 that does ESI (Varnish) gets the include itself. A donation purges the box, no page."""
 
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -13,20 +12,18 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import services
 
-from .conftest import make_article, visible_text
+from .conftest import appeal_bar, make_article, visible_text
 
 ESI = {"Surrogate-Capability": 'varnish="ESI/1.0"'}
 
 
 @pytest.fixture(autouse=True)
 def _caches_on(settings):
-    settings.PAGE_CACHE_SECONDS = 600
-    settings.FRAGMENT_CACHE_SECONDS = 600
+    settings.PAGE_CACHE_SECONDS = settings.FRAGMENT_CACHE_SECONDS = 600
 
 
 def _bar(response):
-    html = response.content.decode()
-    return visible_text(re.search(r'<section class="appeal-bar.*?</section>', html, re.S).group())
+    return visible_text(appeal_bar(response))
 
 
 def _donate(commit, appeal, amount):

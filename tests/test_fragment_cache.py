@@ -2,7 +2,6 @@
 next donation or edit to an appeal, with the page cache off as in the benchmark's
 uncached mode."""
 
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from articles import services
 from articles.cache_keys import APPEALS
 from articles.caching import cached_fragment, purge_now
 
-from .conftest import make_appeal, make_article, visible_text
+from .conftest import appeal_bar, make_appeal, make_article, visible_text
 
 
 @pytest.fixture(autouse=True)
@@ -24,18 +23,13 @@ def _fragments_on(settings):
     settings.FRAGMENT_CACHE_SECONDS = 600
 
 
-def _bar(response):
-    html = response.content.decode()
-    return re.search(r'<section class="appeal-bar.*?</section>', html, re.S).group()
-
-
 def test_pages_share_one_rendering_of_the_appeal_box(client, story, django_assert_max_num_queries):
     other = make_article(appeal=story.appeal)
     first = client.get(story.get_absolute_url())
     with CaptureQueriesContext(connection) as queries:
         second = client.get(other.get_absolute_url())
     assert not [query for query in queries if "articles_donation" in query["sql"]]
-    assert _bar(second) == _bar(first)
+    assert appeal_bar(second) == appeal_bar(first)
     with django_assert_max_num_queries(5):
         client.get(story.get_absolute_url())
 
@@ -53,7 +47,7 @@ def test_a_donation_refreshes_the_box_on_the_next_request(client, story, commit)
     client.get("/")
     commit(lambda: services.appeal_record_donation(appeal=story.appeal, amount=Decimal("329")))
     for url in (story.get_absolute_url(), "/"):
-        assert "1,000 $" in visible_text(_bar(client.get(url))), url
+        assert "1,000 $" in visible_text(appeal_bar(client.get(url))), url
 
 
 def test_an_edit_to_the_appeal_refreshes_the_box(client, story, commit):
@@ -71,9 +65,9 @@ def test_the_current_appeal_box_turns_over_with_the_month(client, db):
     make_appeal(campaign_month=date(2021, 3, 1), is_active=True)
     make_appeal(campaign_month=date(2021, 4, 1), goal=Decimal("4000"))
     with time_machine.travel(datetime(2021, 3, 31, 12, tzinfo=UTC), tick=False):
-        assert "MARCH 2021" in visible_text(_bar(client.get("/")))
+        assert "MARCH 2021" in visible_text(appeal_bar(client.get("/")))
     with time_machine.travel(datetime(2021, 4, 1, 12, tzinfo=UTC), tick=False):
-        assert "APRIL 2021" in visible_text(_bar(client.get("/")))
+        assert "APRIL 2021" in visible_text(appeal_bar(client.get("/")))
 
 
 def test_a_purge_while_a_fragment_is_built_leaves_a_miss_not_a_stale_copy(db):
