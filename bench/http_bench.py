@@ -162,8 +162,8 @@ def gunicorn(database, page_cache, app="newsroom.wsgi:application", cwd=ROOT, fr
 
 
 @contextmanager
-def varnish(backend_port, scratch):
-    port = free_port()
+def varnish(backend_port, scratch, port=None):
+    port = port or free_port()
     vcl = scratch / "bench.vcl"
     vcl.write_text(VCL.read_text().replace('.port = "8000";', f'.port = "{backend_port}";'))
     process = subprocess.Popen(

@@ -6,7 +6,9 @@ named in `articles/cache_keys.py`). Saving or deleting an object purges its keys
 transaction commits, in Django's cache and in the HTTP caches in front.
 
 - `pages`: the page cache (`cached_page`, `PageCacheMiddleware`) and `tag_response`;
-- `fragments`: `cached_fragment`, a part many pages share; `appeal_box` is one;
+- `fragments`: `cached_fragment`, a part many pages share;
+- `appeal_box`: the appeal box, a page of its own that pages include (ESI behind
+  Varnish, stitched in by `PageCacheMiddleware` otherwise), so a donation purges no page;
 - `tokens`: the version tokens a purge deletes, read by pages and fragments;
 - `purging`: `purge`, and the backends it reaches (Django's cache, Varnish, a CDN).
 """
