@@ -16,6 +16,7 @@ from django.urls import path
 
 from .. import services
 from ..models import Donation, DonationAppeal
+from ..services.donations import ONLINE_FIELDS
 from .history import HistoryAdmin
 from .locking import EditLockAdminMixin, EditLockForm
 
@@ -118,13 +119,7 @@ class DonationAdmin(admin.ModelAdmin):
     # reversals come from Stripe's webhook only; their details show when one is opened.
     fields = ["appeal", "received_date", "amount", "note", "recorded_by", "created_at"]
     entry_fields = [
-        "kind",
-        "source",
-        "reverses",
-        "provider_payment_id",
-        "provider_reversal_id",
-        "provider_event_id",
-        "subscription_id",
+        *ONLINE_FIELDS,
         "is_recurring",
         "donor_name",
         "donor_email",
