@@ -22,6 +22,16 @@ class ParsedQuote:
     speaker: str  # an organisation's or a person's name, or an unnamed source
     is_organisation: bool  # the importer's guess; a known name or alias overrides it
     attribution: str  # as written, "" when the statement continues the previous one
+    # Each run of quoted words as (paragraph, start, end): offsets into
+    # ParsedArticle.paragraphs[paragraph - 1], end exclusive, quotation marks outside.
+    # A paragraph may hold several quotes, and a quote several runs ("We will," he said,
+    # "fight on."). Empty: the whole paragraphs paragraph … paragraph + paragraph_count - 1.
+    spans: tuple = ()
+    # A named person ("Jane Smith"), as against an unnamed source ("a security official");
+    # never true together with is_organisation.
+    is_person: bool = False
+    speaker_role: str = ""  # as the text introduces them: "a spokeswoman for the ministry"
+    speaker_organisation: str = ""  # the organisation a person speaks for, as named
 
 
 @dataclass(frozen=True)
