@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reader pages read a replica; a client that just wrote reads the primary.
+    "newsroom.replicas.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,6 +114,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # (SQLite registers Django's functions and sets its pragmas on every connect).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# PostgreSQL streaming replicas for reader pages (newsroom/replicas.py): comma-separated
+# URLs, none by default. The admin, every write, and a client that wrote within
+# REPLICA_PIN_SECONDS read the primary; so do readers while a replica is down (asked with
+# a connect timeout of REPLICA_CONNECT_TIMEOUT s, libpq's least is 2) or more than
+# REPLICA_MAX_LAG_SECONDS behind. Each process asks at most every REPLICA_HEALTH_SECONDS.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    replica = env.db_url_config(url)
+    replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    replica["CONN_HEALTH_CHECKS"] = True
+    replica.setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "REPLICA_CONNECT_TIMEOUT", default=2
+    )
+    # The test runner makes no database on a replica: it reads the primary's test one.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{number}"] = replica
+    DATABASE_REPLICAS.append(f"replica_{number}")
+DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_HEALTH_SECONDS = env.float("REPLICA_HEALTH_SECONDS", default=2.0)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
