@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "reversion",
     "csp",
     "axes",
+    # Only for its templates and static files: the API docs page is served from here,
+    # never from a CDN (without the app in this list django-ninja links to one).
+    "ninja",
     "articles",
 ]
 
@@ -323,6 +326,13 @@ STRIPE_REDIRECT_ORIGINS = env.list(
 # Checkout and portal sessions one client address may start per window (a 429 after).
 DONATION_SESSION_LIMIT = env.int("DONATION_SESSION_LIMIT", default=10)
 DONATION_SESSION_WINDOW_SECONDS = env.int("DONATION_SESSION_WINDOW_SECONDS", default=600)
+
+# --- Content API (articles/api/) ------------------------------------------------------
+# Requests one API key, or one client address without a key, may make per window; past
+# that a 429 with Retry-After. Counted in Django's cache (Redis in production).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+API_ANONYMOUS_RATE_LIMIT = env.int("API_ANONYMOUS_RATE_LIMIT", default=60)
+API_RATE_WINDOW_SECONDS = env.int("API_RATE_WINDOW_SECONDS", default=60)
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",

@@ -4,6 +4,7 @@ Mixins that add one thing to a ModelAdmin each have a module of their own: histo
 locking, uploads, importing, mentions, widgets.
 """
 
+from .api_keys import ApiKeyAdmin
 from .appeals import DonationAdmin, DonationAppealAdmin
 from .articles import ArticleAdmin
 from .organisations import OrganisationAdmin
@@ -11,6 +12,7 @@ from .quotes import QuoteAdmin
 from .tags import OrganisationTagAdmin, TopicTagAdmin
 
 __all__ = [
+    "ApiKeyAdmin",
     "ArticleAdmin",
     "DonationAdmin",
     "DonationAppealAdmin",

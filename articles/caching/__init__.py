@@ -15,7 +15,14 @@ transaction commits, in Django's cache and in the HTTP caches in front.
 
 from ..cache_keys import object_key
 from .fragments import cached_fragment
-from .pages import PageCacheMiddleware, cached_page, cached_with_keys, keys_for, tag_response
+from .pages import (
+    PageCacheMiddleware,
+    cached_page,
+    cached_with_keys,
+    keys_for,
+    mark_shared,
+    tag_response,
+)
 from .purging import purge, purge_now
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "cached_page",
     "cached_with_keys",
     "keys_for",
+    "mark_shared",
     "object_key",
     "purge",
     "purge_now",

@@ -158,18 +158,24 @@ def cached_page(view=None, *, query=()):
             return response
         if hasattr(response, "render"):
             response.render()
-        lifetime = _lifetime()
-        patch_cache_control(
-            response, public=True, max_age=0, s_maxage=lifetime, stale_while_revalidate=30
-        )
-        patch_vary_headers(response, ["Accept-Encoding"])
-        response.page_cache_lifetime = lifetime
+        response.page_cache_lifetime = mark_shared(response)
         response["X-Cache"] = "MISS"
         return response
 
     # Read by PageCacheMiddleware, which keys the page before the view runs.
     wrapper.page_query = tuple(query)
     return wrapper
+
+
+def mark_shared(response):
+    """Let HTTP caches keep a response readers share (until a purge of its keys, or its
+    lifetime, which this returns); browsers ask again each time, with its ETag."""
+    lifetime = _lifetime()
+    patch_cache_control(
+        response, public=True, max_age=0, s_maxage=lifetime, stale_while_revalidate=30
+    )
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return lifetime
 
 
 def cached_with_keys(view, *keys, query=()):

@@ -5,6 +5,7 @@ Imported in dependency order: tags, organisations (tagged), appeals, articles (t
 naming organisations and an appeal), quotes (of articles), editorial (on articles).
 """
 
+from .api_keys import ApiKey, ApiKeyQuerySet
 from .appeals import Donation, DonationAppeal, DonationAppealQuerySet, DonationQuerySet
 from .articles import (
     ALT_TEXT_MISSING,
@@ -46,6 +47,8 @@ __all__ = [
     "DESCRIPTION_LENGTH",
     "MAX_BODY_LENGTH",
     "RECENT_ARTICLES",
+    "ApiKey",
+    "ApiKeyQuerySet",
     "Article",
     "ArticleQuerySet",
     "Correction",
