@@ -1,12 +1,15 @@
 """The Content API's articles: each field, each filter, and nothing readers cannot see."""
 
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, Correction, ShareLink
 
@@ -45,6 +48,29 @@ def test_an_article_carries_what_its_page_shows(client, story):
     [correction] = item["corrections"]
     assert correction["what_is_right"] == "21 hit the base."
     assert item["lead_image"] is None
+
+
+def test_the_lead_image_comes_with_its_renditions(client, media_root, db):
+    output = BytesIO()
+    Image.effect_noise((900, 500), 60).convert("RGB").save(output, format="JPEG")
+    article = make_article(
+        lead_image_alt="A launcher in Tal Afar",
+        lead_image_caption="Seen on <em>Monday</em>",
+        lead_image_credit="Reuters",
+    )
+    article.lead_image = SimpleUploadedFile("launcher.jpg", output.getvalue())
+    article.save()
+    image = client.get(f"{LIST}{article.slug}/").json()["lead_image"]
+    assert image["url"].startswith("http://testserver/media/articles/")
+    assert (image["alt"], image["credit"]) == ("A launcher in Tal Afar", "Reuters")
+    assert image["caption"] == "Seen on <em>Monday</em>"
+    assert (image["width"], image["height"]) == (900, 500)
+    assert [r["width"] for r in image["renditions"]] == [
+        size["width"] for size in article.lead_image_renditions["sizes"]
+    ]
+    assert all(
+        r["url"].startswith("http://testserver/media/renditions/") for r in image["renditions"]
+    )
 
 
 def test_it_shows_the_date_readers_see_and_when_the_text_was_updated(client, db):

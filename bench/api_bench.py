@@ -1,0 +1,162 @@
+"""The Content API's article list at 1k and 100k articles on PostgreSQL, in one process.
+
+Run by hand from the project root, with the PostgreSQL server on 127.0.0.1:5432:
+
+    .venv/bin/python bench/api_bench.py                   # 1k and 100k articles
+    .venv/bin/python bench/api_bench.py --sizes 1000 --requests 50
+
+For each size it creates the database `h19api_bench` (dropping one left over), migrates
+it, loads the seed and `generate_demo`'s articles, and times the list's requests through
+Django's test client (no HTTP server, so a busy machine moves the figures less), the
+best of several rounds: the first page at 20 and 100 items, a page from the middle of
+the list by its cursor, a topic's page, and an `updated_since` sync from the middle. It
+prints milliseconds and queries per request, and drops the database at the end.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DATABASE = "h19api_bench"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+
+TIMER = """
+import json, time
+from urllib.parse import urlencode
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from articles.api.endpoints import NEWEST
+from articles.models import Article, TopicTag
+
+requests, rounds = json.loads({arguments!r})
+articles = Article.objects.published().order_by(*NEWEST.order_by())
+middle = articles[articles.count() // 2]
+topic = TopicTag.objects.annotate(n=Count("tagged_articles")).order_by("-n").first()
+since = middle.updated_at if middle.updated_at > middle.published_at else middle.published_at
+urls = {{
+    "first page, 20": "/api/v1/articles/",
+    "first page, 100": "/api/v1/articles/?limit=100",
+    "middle page by cursor, 20": "/api/v1/articles/?cursor=" + NEWEST.cursor_for(middle),
+    "busiest topic, 20": f"/api/v1/articles/?topic={{topic.slug}}",
+    "updated_since the middle, 20": "/api/v1/articles/?" + urlencode({{"updated_since": since}}),
+}}
+client = Client()
+out = {{}}
+for name, url in urls.items():
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    query_count = len(queries)
+    best = None
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(requests):
+            client.get(url)
+        elapsed = (time.perf_counter() - start) / requests
+        best = elapsed if best is None else min(best, elapsed)
+    out[name] = {{"ms": best * 1000, "queries": query_count}}
+print(json.dumps(out))
+"""
+
+
+def _env(cache_dir):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        DATABASE_URL=f"{SERVER}/{DATABASE}",
+        SECRET_KEY="bench-" + "x" * 50,
+        DEBUG="0",
+        ALLOWED_HOSTS="testserver,127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        ENV_FILE="",
+        CACHE_DIR=str(cache_dir),
+        # Every request here comes from one address: no rate limit in the way.
+        API_ANONYMOUS_RATE_LIMIT="100000000",
+    )
+    return env
+
+
+def _admin(sql):
+    subprocess.run(
+        ["psql", f"{SERVER}/postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        check=True,
+        capture_output=True,
+    )
+
+
+@contextmanager
+def bench_database():
+    _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {DATABASE}")
+    try:
+        yield
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+def _manage(env, *args, **options):
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, **options)
+
+
+def measure(size, requests, rounds, scratch):
+    env = _env(scratch / f"cache-{size}")
+    with bench_database():
+        _manage(env, "migrate", "--noinput", "--verbosity", "0")
+        _manage(
+            env, "loaddata", "01_organisations", "02_appeals", "03_articles", "--verbosity", "0"
+        )
+        _manage(
+            env,
+            "generate_demo",
+            "--articles",
+            str(size - 1),
+            "--organisations",
+            str(max(size // 10, 10)),
+            stdout=subprocess.DEVNULL,
+        )
+        _manage(
+            env,
+            "shell",
+            "-c",
+            "from django.db import connection; connection.cursor().execute('ANALYZE')",
+        )
+        script = TIMER.format(arguments=json.dumps([requests, rounds]))
+        result = _manage(env, "shell", "-c", script, capture_output=True, text=True)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--requests", type=int, default=100, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per request; best kept")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="newsroom-api-bench-") as scratch:
+        for size in sizes:
+            print(f"Building {size:,} articles…", file=sys.stderr)
+            results[size] = measure(size, args.requests, args.rounds, Path(scratch))
+    names = list(results[sizes[0]])
+    columns = " | ".join(f"{size:,} articles, ms" for size in sizes)
+    print(f"\n| request | {columns} | ratio | queries |")
+    print(f"| --- | {' | '.join('---:' for _ in sizes)} | ---: | ---: |")
+    for name in names:
+        times = [results[size][name]["ms"] for size in sizes]
+        ratio = times[-1] / times[0] if times[0] else 0
+        queries = "/".join(str(results[size][name]["queries"]) for size in sizes)
+        cells = " | ".join(f"{ms:.1f}" for ms in times)
+        print(f"| {name} | {cells} | {ratio:.2f} | {queries} |")
+
+
+if __name__ == "__main__":
+    main()
