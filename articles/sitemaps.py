@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .links import url_for
-from .models import Article, Organisation, TopicTag
+from .models import Article, Organisation, Person, Quote, TopicTag
 
 NEWS_WINDOW = timedelta(days=2)
 # Google reads at most 1,000 stories from one news sitemap.
@@ -49,6 +49,13 @@ class OrganisationSitemap(_LatestLastmodMixin, Sitemap):
         return Organisation.objects.order_by("name")
 
 
+class PersonSitemap(_LatestLastmodMixin, Sitemap):
+    def items(self):
+        return (
+            Person.objects.filter(quotes__in=Quote.objects.published()).distinct().order_by("pk")
+        )
+
+
 class TopicSitemap(Sitemap):
     def items(self):
         return TopicTag.objects.with_article_count()
@@ -84,6 +91,7 @@ SITEMAPS = {
     "articles": ArticleSitemap,
     "news": NewsSitemap,
     "organisations": OrganisationSitemap,
+    "people": PersonSitemap,
     "topics": TopicSitemap,
     "archives": ArchiveSitemap,
 }

@@ -74,6 +74,7 @@ urlpatterns = [
         name="organisation-atom",
     ),
     path("quotes/", views.quote_list, name="quote-list"),
+    path("people/<uslug:slug>/", views.person_detail, name="person-detail"),
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<uslug:slug>/", views.topic_detail, name="topic-detail"),
     path("corrections/", views.corrections, name="corrections"),

@@ -33,6 +33,7 @@ from .models import (
     Organisation,
     OrganisationTag,
     OrganisationTagRedirect,
+    Person,
     Quote,
     ShareLink,
     TopicTag,
@@ -277,6 +278,25 @@ def organisation_detail(request, slug):
         _tags_of(page_obj),
         [quote.article for quote in shown_quotes],
     )
+
+
+@cached_page(query=("page",))
+def person_detail(request, slug):
+    person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
+    quotes = Quote.objects.published().filter(person=person).for_listing()
+    page_obj = _page(request, quotes, QUOTES_PER_PAGE)
+    articles = list(
+        Article.objects.published()
+        .filter(pk__in=quotes.values("article_id"))
+        .for_listing()[:ARTICLES_PER_PAGE]
+    )
+    response = render(
+        request,
+        "articles/person_detail.html",
+        {"person": person, "page_obj": page_obj, "articles": articles},
+    )
+    # QUOTES: any article or quote change may add to or take from their list.
+    return tag_response(response, person, person.organisation, QUOTES, articles)
 
 
 @cached_page(query=("page",))

@@ -9,14 +9,15 @@ from articles.models import (
     DonationAppeal,
     Organisation,
     OrganisationTag,
+    Person,
     Quote,
     TopicTag,
 )
 
 from .admin_forms import change_form_data
-from .conftest import make_appeal, make_organisation
+from .conftest import make_appeal, make_organisation, make_person
 
-ADMIN_MODELS = [Article, Quote, Organisation, DonationAppeal, Donation, TopicTag, OrganisationTag]
+ADMIN_MODELS = [Article, Organisation, DonationAppeal, Donation, TopicTag, OrganisationTag, Person]
 
 
 def _admin_url(model, view, *args):
@@ -25,7 +26,7 @@ def _admin_url(model, view, *args):
 
 @pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
 def test_every_admin_page_answers_an_editor(editor_client, story, model):
-    obj = model.objects.order_by("pk").first()
+    obj = model.objects.order_by("pk").first() or make_person(name="Jane Doe")
     for url in (
         _admin_url(model, "changelist"),
         _admin_url(model, "add"),
@@ -35,10 +36,21 @@ def test_every_admin_page_answers_an_editor(editor_client, story, model):
         assert response.status_code == 200, url
 
 
+def test_the_quote_index_is_listed_and_shown_but_never_edited(editor_client, story):
+    quote = story.quotes.first()
+    assert editor_client.get(_admin_url(Quote, "changelist")).status_code == 200
+    page = editor_client.get(_admin_url(Quote, "change", quote.pk))
+    assert page.status_code == 200 and not page.context["adminform"].form.fields
+    assert editor_client.get(_admin_url(Quote, "add")).status_code == 403
+    editor_client.post(_admin_url(Quote, "change", quote.pk), {"text": "Invented"})
+    editor_client.post(_admin_url(Quote, "delete", quote.pk), {"post": "yes"})
+    assert Quote.objects.get(pk=quote.pk).text == quote.text
+
+
 def test_the_admin_index_lists_the_newsroom_models(editor_client, db):
     response = editor_client.get(reverse("admin:index"))
     assert response.status_code == 200
-    for name in ("Articles", "Organisations", "Donation appeals", "Quotes"):
+    for name in ("Articles", "Organisations", "Donation appeals", "Quotes", "People"):
         assert name in response.content.decode()
 
 

@@ -16,24 +16,28 @@ from articles.models import (
     DonationAppeal,
     Organisation,
     OrganisationTag,
+    Person,
     Quote,
     TopicTag,
 )
 
 from .admin_forms import change_form_data
-from .conftest import make_appeal, make_article, make_organisation, make_quote
+from .conftest import make_appeal, make_article, make_organisation, make_person, make_quote
 
 CRUD = {"view", "add", "change", "delete"}
 ALLOWED = {
     "Writers": {
         "article": {"view", "add", "change"},
-        "quote": CRUD,
+        # Quotes are an index of the marks in the body: read-only for everyone.
+        "quote": {"view"},
+        "person": {"view", "add", "change"},
         "organisation": {"view"},
         "topictag": {"view"},
     },
     "Editors": {
         "article": CRUD | {"publish"},
-        "quote": CRUD,
+        "quote": {"view"},
+        "person": CRUD | {"merge"},
         "organisation": CRUD | {"tag"},
         "donationappeal": CRUD | {"record"},
         # The ledger: a recorded donation is never changed or deleted, by anyone.
@@ -47,8 +51,9 @@ ALLOWED = {
     },
 }
 MODELS = ["article", "quote", "organisation", "donationappeal", "donation", "topictag"]
-MODELS += ["organisationtag"]
+MODELS += ["organisationtag", "person"]
 SPECIAL = [("article", "publish"), ("organisation", "tag"), ("donationappeal", "record")]
+SPECIAL += [("person", "merge")]
 CASES = [(m, a) for m in MODELS for a in ("view", "add", "change", "delete")] + SPECIAL
 # A field only someone allowed to change the row gets as an editable input.
 KEY_FIELD = {
@@ -59,6 +64,7 @@ KEY_FIELD = {
     "donation": "amount",
     "topictag": "name",
     "organisationtag": "name",
+    "person": "name",
 }
 
 
@@ -77,6 +83,7 @@ def rows(db):
         ),
         "topictag": TopicTag.objects.create(name="Iraq"),
         "organisationtag": OrganisationTag.objects.create(name="armed group"),
+        "person": make_person(name="Jane Doe"),
     }
 
 
@@ -117,6 +124,18 @@ def _attempt(client, rows, model, action):
             {"appeal": obj.pk, "amount": "25.00", "received_date": "2021-03-05", "note": "x"},
         )
         return Donation.objects.filter(appeal=obj, amount=Decimal("25")).exists()
+    if action == "merge":
+        duplicate = make_person(name="J. Doe")
+        client.post(
+            _url("person", "changelist"),
+            {
+                "action": "merge",
+                "_selected_action": [obj.pk, duplicate.pk],
+                "confirm": "yes",
+                "keep": obj.pk,
+            },
+        )
+        return not Person.objects.filter(pk=duplicate.pk).exists()
     raise AssertionError(action)
 
 
@@ -199,12 +218,13 @@ def test_nobody_but_editors_records_donations_in_the_appeal_form(client, make_st
     assert not DonationAppeal.objects.get().donations.exists()
 
 
-def test_quotes_of_a_draft_are_editable_inline_by_a_writer(client, make_staff, db):
+def test_quotes_of_a_draft_are_changed_by_a_writer_in_its_body(client, make_staff, db):
     client.force_login(make_staff("Writers"))
-    article = make_article(status=Article.Status.DRAFT)
-    quote = make_quote(article, text="Old words")
+    article = make_article(status=Article.Status.DRAFT, paragraphs=["Old words."])
+    quote = make_quote(article, text="Old words", key="a")
     page = client.get(_url("article", "change", article.pk))
-    data = change_form_data(page, **{"quotes-0-text": "New words"})
+    body = '<p><q data-quote="a" data-source="A spokesperson">New words</q>.</p>'
+    data = change_form_data(page, body=body)
     assert client.post(_url("article", "change", article.pk), data).status_code == 302
     assert Quote.objects.get(pk=quote.pk).text == "New words"
     assert Organisation.objects.count() == 0

@@ -47,12 +47,13 @@ def _live_imported_article():
         paragraphs=["The live story.", "“We stay,” the Coalition said."],
         source_fingerprint="f" * 64,
     )
-    make_quote(article, text="We stay", paragraph=2, speaker="the Coalition")
+    make_quote(article, text="We stay", paragraph=2, source="the Coalition")
     return article
 
 
 def test_a_writer_cannot_overwrite_a_published_article_by_its_headline(client, make_staff):
     live = _live_imported_article()
+    body = live.body
     client.force_login(make_staff("Writers"))
 
     response = _import(client, STORY)
@@ -61,7 +62,7 @@ def test_a_writer_cannot_overwrite_a_published_article_by_its_headline(client, m
     assert response.status_code == 200
     assert "is published and you may not change it" in page
     live.refresh_from_db()
-    assert live.body == "The live story.\n\n“We stay,” the Coalition said."
+    assert live.body == body
     assert list(live.quotes.values_list("text", flat=True)) == ["We stay"]
     assert Article.objects.count() == 1
     assert not Organisation.objects.exists()
@@ -116,7 +117,7 @@ def test_a_writer_s_import_names_unknown_organisations_without_creating_them(cli
 
     assert not Organisation.objects.exists()
     quote = Quote.objects.get()
-    assert (quote.organisation, quote.speaker) == (None, "Red Crescent")
+    assert (quote.organisation, quote.source) == (None, "Red Crescent")
     assert "organisation “Red Crescent” not created: you may not add organisations" in _messages(
         response
     )

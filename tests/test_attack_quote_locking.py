@@ -1,13 +1,16 @@
-"""A quote edited in the Quote admin is an edit of its article: an article form opened
-before it is refused, rather than writing the old quotes back."""
+"""Quotes live in the article body as marks; the Quote rows are an index rebuilt on save.
 
+So a quote is changed only through its article's form, under the article's edit lock
+and its role rules, and nobody can add, change, move or delete an index row by hand."""
+
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article, Quote
 
 from .admin_forms import change_form_data
-from .conftest import make_article, make_quote
+from .conftest import make_article, make_organisation, make_person, make_quote
 
 CONFLICT = "Someone else saved this article while you were editing it"
 
@@ -16,8 +19,8 @@ def _article_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def _quote_url(quote):
-    return reverse("admin:articles_quote_change", args=[quote.pk])
+def _quote_url(quote, view="change"):
+    return reverse(f"admin:articles_quote_{view}", args=[quote.pk])
 
 
 def _refused(response):
@@ -26,14 +29,20 @@ def _refused(response):
     )
 
 
+def _body_errors(response):
+    return " ".join(response.context["adminform"].form.errors.get("body", []))
+
+
 def test_a_stale_article_form_does_not_write_back_a_quote_changed_meanwhile(two_editors):
     first, second = two_editors
     article = make_article(paragraphs=["Officials said one thing.", "Then more."])
-    quote = make_quote(article, text="one thing", speaker="Officials")
+    make_quote(article, text="one thing", source="Officials", key="a")
     stale = first.get(_article_url(article))
 
+    changed = '<p>Officials <q data-quote="a" data-source="Officials">said one thing</q>.</p>'
     saved = second.post(
-        _quote_url(quote), change_form_data(second.get(_quote_url(quote)), text="said one thing")
+        _article_url(article),
+        change_form_data(second.get(_article_url(article)), body=f"{changed}<p>Then more.</p>"),
     )
     assert saved.status_code == 302
     response = first.post(_article_url(article), change_form_data(stale, byline="First"))
@@ -43,88 +52,84 @@ def test_a_stale_article_form_does_not_write_back_a_quote_changed_meanwhile(two_
     assert Article.objects.get().byline == ""
 
 
-def test_a_quote_added_in_the_quote_admin_makes_an_open_article_form_stale(two_editors):
-    first, second = two_editors
-    article = make_article()
-    stale = first.get(_article_url(article))
-
-    added = second.post(
-        reverse("admin:articles_quote_add"),
-        {"article": article.pk, "text": "Words", "speaker": "A source", "paragraph": 2}
-        | {"paragraph_count": 1},
+def test_marking_words_in_the_form_adds_a_quote_and_removing_the_mark_removes_it(two_editors):
+    editor, _ = two_editors
+    article = make_article(paragraphs=["“We stay,” the ministry said."])
+    ministry = make_organisation(name="The Ministry")
+    marked = (
+        f'<p>“<q data-quote="m1" data-organisation="{ministry.pk}" '
+        'data-attribution="the ministry said">We stay</q>,” the ministry said.</p>'
     )
-    assert added.status_code == 302
+    page = editor.get(_article_url(article))
+    assert (
+        editor.post(_article_url(article), change_form_data(page, body=marked)).status_code == 302
+    )
+    quote = Quote.objects.get()
+    assert (quote.key, quote.organisation, quote.text) == ("m1", ministry, "We stay")
 
-    assert _refused(first.post(_article_url(article), change_form_data(stale, byline="x")))
-    assert Quote.objects.get().article == article
-
-
-def test_a_quote_deleted_in_the_quote_admin_makes_an_open_article_form_stale(two_editors):
-    first, second = two_editors
-    article = make_article()
-    quote = make_quote(article, text="Words")
-    stale = first.get(_article_url(article))
-
-    deleted = second.post(reverse("admin:articles_quote_delete", args=[quote.pk]), {"post": "yes"})
-    assert deleted.status_code == 302
-
-    assert _refused(first.post(_article_url(article), change_form_data(stale, byline="x")))
+    page = editor.get(_article_url(article))
+    unmarked = "<p>“We stay,” the ministry said.</p>"
+    assert (
+        editor.post(_article_url(article), change_form_data(page, body=unmarked)).status_code
+        == 302
+    )
     assert not Quote.objects.exists()
 
 
-def test_a_quote_moved_to_another_article_makes_both_open_forms_stale(two_editors):
-    first, second = two_editors
+@pytest.mark.parametrize(
+    "mark, error",
+    [
+        ('<q data-quote="a">We stay</q>', "has no speaker"),
+        ('<q data-quote="a" data-person="999999">We stay</q>', "does not exist"),
+        ('<q data-quote="a" data-organisation="999999">We stay</q>', "does not exist"),
+        ('<q data-quote="a" data-source="x" data-person="{person}">We stay</q>', "more than one"),
+    ],
+)
+def test_a_mark_without_one_known_speaker_is_a_form_error_and_nothing_is_saved(
+    two_editors, mark, error
+):
+    editor, _ = two_editors
+    article = make_article(paragraphs=["We stay."])
+    person = make_person()
+    page = editor.get(_article_url(article))
+    body = f"<p>{mark.format(person=person.pk)}.</p>"
+
+    response = editor.post(_article_url(article), change_form_data(page, body=body, byline="x"))
+
+    assert response.status_code == 200
+    assert error in _body_errors(response)
+    article.refresh_from_db()
+    assert (article.body, article.byline) == ("<p>We stay.</p>", "")
+    assert not Quote.objects.exists()
+
+
+def test_nobody_adds_changes_moves_or_deletes_an_index_row_by_hand(two_editors):
+    first, _ = two_editors
     article, other = make_article(), make_article()
     quote = make_quote(article, text="Words")
-    stale, stale_other = first.get(_article_url(article)), first.get(_article_url(other))
 
-    second.post(
-        _quote_url(quote), change_form_data(second.get(_quote_url(quote)), article=str(other.pk))
-    )
-
-    assert _refused(first.post(_article_url(article), change_form_data(stale, byline="x")))
-    assert _refused(first.post(_article_url(other), change_form_data(stale_other, byline="x")))
-
-
-def test_a_bulk_delete_of_quotes_makes_their_articles_forms_stale(two_editors):
-    first, second = two_editors
-    article = make_article()
-    quote = make_quote(article, text="Words")
-    stale = first.get(_article_url(article))
-
-    second.post(
+    assert first.get(reverse("admin:articles_quote_add")).status_code == 403
+    first.post(_quote_url(quote), {"article": other.pk, "text": "Invented"})
+    first.post(_quote_url(quote, "delete"), {"post": "yes"})
+    first.post(
         reverse("admin:articles_quote_changelist"),
         {"action": "delete_selected", "_selected_action": [quote.pk], "post": "yes"},
     )
 
-    assert not Quote.objects.exists()
-    assert _refused(first.post(_article_url(article), change_form_data(stale, byline="x")))
+    assert list(Quote.objects.values_list("article", "text")) == [(article.pk, "Words")]
 
 
-def test_a_writer_cannot_add_a_quote_to_a_live_article_from_the_quote_admin(make_staff):
+def test_a_writer_cannot_mark_a_quote_in_a_live_article(make_staff):
     writer = Client()
     writer.force_login(make_staff("Writers"))
-    live = make_article()
+    live = make_article(paragraphs=["We stay."])
 
-    response = writer.post(
-        reverse("admin:articles_quote_add"),
-        {"article": live.pk, "text": "Invented", "speaker": "Nobody", "paragraph": 1}
-        | {"paragraph_count": 1},
+    page = writer.get(_article_url(live))
+    assert "body" not in page.context["adminform"].form.fields
+    writer.post(
+        _article_url(live),
+        {"body": '<p><q data-quote="a" data-source="Nobody">We stay</q>.</p>'},
     )
 
-    assert response.status_code == 200
     assert not Quote.objects.exists()
-
-
-def test_a_writer_cannot_move_a_quote_onto_a_live_article(make_staff):
-    writer = Client()
-    writer.force_login(make_staff("Writers"))
-    draft, live = make_article(status=Article.Status.DRAFT), make_article()
-    quote = make_quote(draft, text="Words")
-
-    response = writer.post(
-        _quote_url(quote), change_form_data(writer.get(_quote_url(quote)), article=str(live.pk))
-    )
-
-    assert response.status_code == 200
-    assert Quote.objects.get().article == draft
+    assert Article.objects.get().body == "<p>We stay.</p>"

@@ -59,7 +59,7 @@ def test_a_reader_follows_a_story_to_the_archive(page, site):
     assert progress.get_attribute("aria-valuenow") == "671.00"
     _screenshot(page, "2-article")
 
-    page.locator("#quote-3 cite a").click()
+    page.locator("#quote-q1 cite a").click()
     page.wait_for_url("**/organisations/us-led-coalition/")
     assert page.locator("h1").inner_text() == "US-led coalition"
     assert page.get_by_text("The Coalition remains in Iraq at the invitation").is_visible()

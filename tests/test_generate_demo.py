@@ -4,7 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from articles.models import Article, Organisation, Quote
+from articles.models import Article, Organisation, Person, Quote
+from articles.rendering.html import clean_body
+from articles.rendering.marks import read_marks
 
 
 def _generate(**options):
@@ -24,7 +26,22 @@ def test_it_builds_articles_with_quotes_tags_and_mentions():
     article = Article.objects.prefetch_related("organisations", "tags", "quotes").first()
     assert 1 <= article.organisations.count() <= 6
     assert article.tags.count() == 2
-    assert all(quote.matches_body() for quote in Quote.objects.select_related("article")[:50])
+    # Bodies with marks by organisations and people, and the index exactly as they say.
+    assert Quote.objects.count() == 240
+    assert Quote.objects.filter(person__isnull=False).count() == 120
+    assert Person.objects.count() == 15
+    for article in Article.objects.all()[:50]:
+        assert article.body == clean_body(article.body)
+        indexed = list(article.quotes.values("key", "text", "person", "organisation"))
+        marked = read_marks(article.body).marks
+        assert indexed == [
+            {"key": m.key, "text": m.text}
+            | {
+                "person": m.row_fields()["person_id"],
+                "organisation": m.row_fields()["organisation_id"],
+            }
+            for m in marked
+        ]
 
 
 @pytest.mark.django_db

@@ -142,7 +142,7 @@ class TestArticle:
                 '<img src=x onerror="alert(3)">'
             ]
         )
-        html = str(article.body_blocks()[0].paragraphs[0])
+        html = str(article.body_blocks()[0].html[0])
         assert "<em>emphasis</em>" in html
         assert 'href="https://example.org"' in html
         assert "<script" not in html and "javascript:" not in html and "onerror" not in html
@@ -166,24 +166,25 @@ class TestArticle:
             paragraph_count=2,
         )
         blocks = article.body_blocks()
-        assert [len(b.paragraphs) for b in blocks] == [1, 2, 1]
+        assert [len(b.html) for b in blocks] == [1, 2, 1]
         assert blocks[1].cited_inline
         assert '<cite><a href="/organisations/the-ministry/">the ministry said</a></cite>' in str(
-            blocks[1].paragraphs[0]
+            blocks[1].html[0]
         )
 
-    def test_it_notices_a_quote_that_no_longer_matches_the_body(self):
+    def test_removing_a_mark_removes_its_quote(self):
         article = make_article(paragraphs=["“We will stay,” a spokesman said."])
-        quote = make_quote(article, text="We will stay", speaker="A spokesman")
-        assert quote.matches_body()
+        make_quote(article, text="We will stay", source="A spokesman")
+        assert article.quotes.get().text == "We will stay"
         article.body = "“We will leave,” a spokesman said."
         article.save()
-        quote.refresh_from_db()
-        assert not quote.matches_body()
+        services.article_index_quotes(article=article)
+        assert not article.quotes.exists()
 
-    def test_a_quote_pointing_past_the_body_is_shown_as_plain_paragraphs(self):
+    def test_an_index_row_pointing_past_the_body_is_shown_as_plain_paragraphs(self):
         article = make_article(paragraphs=["Only one paragraph."])
-        make_quote(article, paragraph=5)
+        make_quote(article, paragraph=1)
+        article.quotes.update(paragraph=5, is_statement=True)  # an index out of step
         blocks = article.body_blocks()
         assert len(blocks) == 1 and blocks[0].quote is None
 

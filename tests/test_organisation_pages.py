@@ -64,8 +64,8 @@ def test_the_organisation_page_shows_what_it_said_linked_to_the_place(client, db
     response = client.get(coalition.get_absolute_url())
     html = response.content.decode()
     assert "We remain in Iraq" in visible_text(html)
-    assert f'href="{article.get_absolute_url()}#quote-2"' in html
-    assert quote.get_absolute_url().endswith("#quote-2")
+    assert f'href="{article.get_absolute_url()}#quote-{quote.key}"' in html
+    assert quote.get_absolute_url().endswith(f"#quote-{quote.key}")
 
 
 def test_the_organisation_page_links_to_all_statements_when_there_are_many(client, db):

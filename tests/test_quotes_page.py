@@ -18,7 +18,7 @@ def statements(db):
     return {
         "old": make_quote(old, organisation=coalition, text="Old words", paragraph=1),
         "new": make_quote(new, organisation=militia, text="New words", paragraph=2),
-        "person": make_quote(new, speaker="A spokesman", text="Personal words", paragraph=1),
+        "person": make_quote(new, source="A spokesman", text="Personal words", paragraph=1),
     }
 
 
@@ -33,7 +33,7 @@ def test_it_lists_every_statement_newest_article_first(client, statements):
 def test_each_statement_links_to_its_place_in_the_article(client, statements):
     html = client.get("/quotes/").content.decode()
     for quote in statements.values():
-        assert f'href="{quote.article.get_absolute_url()}#quote-{quote.paragraph}"' in html
+        assert f'href="{quote.article.get_absolute_url()}#quote-{quote.key}"' in html
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_an_unknown_filter_is_not_found(client, statements):
 
 def test_quotes_link_to_their_anchors_on_the_article(client, story):
     html = client.get("/quotes/?organisation=us-led-coalition").content.decode()
-    assert f'href="{story.get_absolute_url()}#quote-3"' in html
-    assert f'href="{story.get_absolute_url()}#quote-4"' in html
+    assert f'href="{story.get_absolute_url()}#quote-q1"' in html
+    assert f'href="{story.get_absolute_url()}#quote-q2"' in html
     article = client.get(story.get_absolute_url()).content.decode()
-    assert 'id="quote-3"' in article and 'id="quote-4"' in article
+    assert 'id="quote-q1"' in article and 'id="quote-q2"' in article

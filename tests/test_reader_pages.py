@@ -66,7 +66,7 @@ def test_the_appeal_bar_reflects_a_new_donation_on_the_next_request(client, stor
 
 def test_the_article_page_cites_the_coalition_and_links_its_page(client, story):
     page = client.get(story.get_absolute_url()).content.decode()
-    assert '<blockquote class="statement" id="quote-3">' in page
+    assert '<blockquote class="statement" id="quote-q1">' in page
     assert (
         '<cite><a href="/organisations/us-led-coalition/">the US-led coalition said</a></cite>'
         in page
@@ -150,7 +150,7 @@ def test_the_organisation_page_shows_aliases_tags_articles_and_quotes(client, st
     assert "state actor" in text
     assert story.headline in text
     assert "The Coalition remains in Iraq at the invitation" in text
-    assert f"{story.get_absolute_url()}#quote-3" in page
+    assert f"{story.get_absolute_url()}#quote-q1" in page
 
 
 def test_the_topic_page_lists_its_articles(client, story):

@@ -22,13 +22,14 @@ def article_with_history(editor_client, db):
     article = make_article(
         headline="First headline", paragraphs=["Officials said one thing.", "Then more."]
     )
-    make_quote(article, text="one thing", speaker="Officials")
+    make_quote(article, text="one thing", source="Officials")
     _save_in_admin(editor_client, article)
     _save_in_admin(
         editor_client,
         article,
         headline="Second headline",
-        **{"quotes-0-DELETE": "on"},
+        # The quote's mark taken out of the body: its index row goes.
+        body="<p>Officials said one thing.</p>\n<p>Then more.</p>",
     )
     return article
 

@@ -69,7 +69,7 @@ def test_the_fixtures_hold_the_seed_structure(seed):
     quotes = list(seed.quotes.order_by("paragraph"))
     assert [q.paragraph for q in quotes] == [3, 4]
     assert {q.organisation.name for q in quotes} == {"US-led coalition"}
-    assert all(q.matches_body() for q in quotes)
+    assert all(q.is_statement for q in quotes)
     assert seed.organisations.count() == 8
     isis = Organisation.objects.get(name="ISIS")
     assert "Daesh" in isis.alias_list
@@ -109,7 +109,13 @@ def _quote_of_missing_article():
     return {
         "model": "articles.quote",
         "pk": 99,
-        "fields": {"article": 999, "paragraph": 1, "speaker": "Someone", "text": "Words"},
+        "fields": {
+            "article": 999,
+            "key": "q1",
+            "paragraph": 1,
+            "source": "Someone",
+            "text": "Words",
+        },
     }
 
 

@@ -8,6 +8,7 @@ from .api_keys import ApiKeyAdmin
 from .appeals import DonationAdmin, DonationAppealAdmin
 from .articles import ArticleAdmin
 from .organisations import OrganisationAdmin
+from .people import PersonAdmin
 from .quotes import QuoteAdmin
 from .tags import OrganisationTagAdmin, TopicTagAdmin
 
@@ -18,6 +19,7 @@ __all__ = [
     "DonationAppealAdmin",
     "OrganisationAdmin",
     "OrganisationTagAdmin",
+    "PersonAdmin",
     "QuoteAdmin",
     "TopicTagAdmin",
 ]

@@ -1,5 +1,5 @@
-"""The article form: ArticleAdmin, the rows edited inside it (quotes, corrections,
-share links), its preview and its list actions."""
+"""The article form: ArticleAdmin, the rows edited inside it (corrections, share links),
+its preview and its list actions. Quotes are marks in the body, indexed on save."""
 
 import reversion
 from django import forms
@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from .. import services
-from ..models import Article, Correction, Quote, ShareLink
+from ..models import Article, Correction, ShareLink
 from ..rendering.article_page import render_article
 from .history import HistoryAdmin
 from .importing import ArticleImportMixin
@@ -46,32 +46,6 @@ class ArticleRowMixin:
 class ArticleInlineMixin(ArticleRowMixin):
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._article_is_editable(request, obj)
-
-
-class QuoteInline(ArticleInlineMixin, admin.StackedInline):
-    model = Quote
-    extra = 0
-    autocomplete_fields = ["organisation"]
-    fields = [
-        ("paragraph", "paragraph_count"),
-        "text",
-        ("organisation", "speaker"),
-        "attribution",
-        "body_check",
-    ]
-    readonly_fields = ["body_check"]
-
-    @admin.display(description="Matches the body?")
-    def body_check(self, quote):
-        if quote.pk is None:
-            return "—"
-        if quote.matches_body():
-            return "Yes"
-        return format_html(
-            '<strong class="errornote">No: paragraph {} no longer holds these words. '
-            "Update the quote or the body.</strong>",
-            quote.paragraph,
-        )
 
 
 class CorrectionInline(ArticleInlineMixin, admin.TabularInline):
@@ -145,7 +119,7 @@ class ArticleAdmin(
     change_form_template = "admin/articles/article/change_form.html"
     # The import button on top of reversion's list (which adds "Recover deleted").
     change_list_template = "admin/articles/article/change_list.html"
-    inlines = [QuoteInline, CorrectionInline, ShareLinkInline]
+    inlines = [CorrectionInline, ShareLinkInline]
     list_display = ["headline", "state", "published_at", "organisation_names", "topic_names"]
     list_filter = ["status", VisibilityFilter, "published_at"]
     search_fields = ["headline", "standfirst", "body"]
@@ -252,6 +226,11 @@ class ArticleAdmin(
         return inlines
 
     # --- Saving ----------------------------------------------------------------------
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The form's clean() has checked the marks, so this only writes the index.
+        services.article_index_quotes(article=form.instance)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ShareLink:

@@ -112,6 +112,8 @@ class HistoryAdmin(VersionAdmin):
         model_admin = self.admin_site._registry.get(type(row))
         if model_admin is None:
             return False  # a row no admin form edits, no role may write by restoring
+        if hasattr(model_admin, "may_restore"):
+            return model_admin.may_restore(request, row)  # a row its owner's form writes
         if write.action == "add":
             return model_admin.has_add_permission(request) and model_admin.has_change_permission(
                 request, row

@@ -103,5 +103,6 @@ class ArticleImportMixin:
             may_change_appeal=lambda appeal: appeals.has_change_permission(request, appeal),
             may_record_donation=registry[Donation].has_add_permission(request),
             may_add_organisation=registry[Organisation].has_add_permission(request),
+            may_add_person=request.user.has_perm("articles.add_person"),
             recorded_by=request.user,
         )

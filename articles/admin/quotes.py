@@ -1,57 +1,66 @@
-"""Quotes in their own list, each one part of its article."""
+"""Quotes in their own list: a read-only index of the marks in article bodies.
 
-import reversion
+The body holds a quote's words, speaker and place; it is changed in its article's form,
+and the index follows on save (services.article_index_quotes)."""
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ..models import Article, Quote
-from .articles import ArticleRowMixin
 
 
 @admin.register(Quote)
-class QuoteAdmin(ArticleRowMixin, admin.ModelAdmin):
-    list_display = ["__str__", "article", "organisation", "speaker", "paragraph"]
-    list_filter = ["organisation"]
-    list_select_related = ["article", "organisation"]
-    search_fields = ["text", "speaker", "attribution", "organisation__name"]
-    autocomplete_fields = ["article", "organisation"]
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "article_link", "speaker_name", "attribution", "paragraph"]
+    list_filter = ["is_statement", ("person", admin.RelatedOnlyFieldListFilter), "organisation"]
+    list_select_related = ["article", "person", "organisation"]
+    search_fields = [
+        "text",
+        "source",
+        "attribution",
+        "person__name",
+        "organisation__name",
+        "article__headline",
+    ]
     show_full_result_count = False
+    readonly_fields = ["article_link", "speaker_name", "text", "attribution", "paragraph"]
+    fields = readonly_fields
 
-    # Nor may they add or move a quote to an article they may not change.
-    def _article_of(self, quote):
-        return quote.article
+    def has_add_permission(self, request):
+        return False
 
-    @property
-    def _article_admin(self):
-        return self.admin_site._registry[Article]
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "article":
-            kwargs["queryset"] = self._article_admin.get_changeable_queryset(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def has_delete_permission(self, request, obj=None):
+        # Asked by the article's delete page about the quotes that go with it: whoever
+        # may delete the article may delete its index. Never on its own (below).
+        return obj is not None and self.admin_site._registry[Article].has_delete_permission(
+            request, obj.article
+        )
 
-    # A quote is also part of its article's form (the quotes inline), so a quote edit is
-    # an edit of the article: it draws the article a new edit token, and an article form
-    # opened before it is refused instead of writing the old quotes back.
+    def may_restore(self, request, quote):
+        """A restored revision brings back its article's quotes with its body: whoever
+        may change the article may restore them (history.HistoryAdmin asks)."""
+        article = Article.objects.filter(pk=quote.article_id).first()
+        article_admin = self.admin_site._registry[Article]
+        if article is None:  # restored with its article, whose own check decides
+            return article_admin.has_add_permission(request)
+        return article_admin.has_change_permission(request, article)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        moved_from = form.initial.get("article") if change else None
-        self._touch_articles(request, {obj.article_id, moved_from} - {None})
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self._touch_articles(request, {obj.article_id})
+    def get_actions(self, request):
+        return {}
 
-    def delete_queryset(self, request, queryset):
-        article_ids = set(queryset.values_list("article_id", flat=True))
-        super().delete_queryset(request, queryset)
-        self._touch_articles(request, article_ids)
+    @admin.display(description="Article", ordering="article__headline")
+    def article_link(self, quote):
+        url = reverse("admin:articles_article_change", args=[quote.article_id])
+        return format_html('<a href="{}">{}</a>', url, quote.article.headline)
 
-    def _touch_articles(self, request, article_ids):
-        for article in Article.objects.filter(pk__in=article_ids):
-            # Kept as a revision of the article, with its quotes as they now are: the
-            # refused editor's conflict message can then say what changed.
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment("Quotes changed in the quote list.")
-                article.save(update_fields=["updated_at"])
+    @admin.display(description="Speaker")
+    def speaker_name(self, quote):
+        return quote.speaker_name

@@ -4,6 +4,8 @@ The only module of the importer that touches the ORM; the others turn text into 
 ParsedArticle and know nothing of models.
 """
 
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,8 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Article, DonationAppeal, Organisation, Quote
-from ..services import appeal_record_donation, article_link_mentions, organisation_matcher
+from ..models import Article, DonationAppeal, Organisation, Person
+from ..quote_text import SPLIT_QUOTE_JOINER
+from ..services import (
+    appeal_record_donation,
+    article_index_quotes,
+    article_link_mentions,
+    organisation_matcher,
+)
 from ..slugs import slug_of, unique_slug
 
 OPENING_BALANCE_NOTE = "Opening balance: the amount raised shown on the source page."
@@ -43,6 +51,7 @@ class ImportPermissions:
     may_change_appeal: Callable[[DonationAppeal], bool] = lambda appeal: True
     may_record_donation: bool = True
     may_add_organisation: bool = True
+    may_add_person: bool = True
     recorded_by: object = None  # the user named on the ledger entries it adds
 
 
@@ -66,8 +75,10 @@ def article_import(*, parsed, publish=False, dry_run=False, permissions=None):
                 "change it; an editor can import this page."
             )
         appeal = _import_appeal(parsed, permissions, report)
-        article = _import_article(parsed, article, appeal, publish, permissions, report)
-        _import_quotes(parsed, article, permissions, report)
+        before = {q.key: q for q in article.quotes.all()} if article is not None else {}
+        body = _marked_body(parsed, _Speakers(permissions, report))
+        article = _import_article(parsed, body, article, appeal, publish, permissions, report)
+        _report_quotes(before, article_index_quotes(article=article), report)
         change = article_link_mentions(article=article)
         names = dict(
             Organisation.objects.filter(pk__in=change.linked | change.unlinked).values_list(
@@ -106,7 +117,7 @@ def _imported_article(parsed):
     )
 
 
-def _import_article(parsed, article, appeal, publish, permissions, report):
+def _import_article(parsed, body, article, appeal, publish, permissions, report):
     report.created = article is None
     if article is None:
         # The page carries no date: readers are not shown the one the article gets.
@@ -114,7 +125,7 @@ def _import_article(parsed, article, appeal, publish, permissions, report):
         article = Article(slug=slug, show_publication_date=False)
     fields = {
         "headline": parsed.headline,
-        "body": parsed.body,
+        "body": body,
         "byline": parsed.byline,
         "lead_image_caption": parsed.caption,
         "lead_image_credit": parsed.credit,
@@ -150,58 +161,116 @@ def _import_article(parsed, article, appeal, publish, permissions, report):
     return article
 
 
-def _import_quotes(parsed, article, permissions, report):
-    existing = {quote.paragraph: quote for quote in article.quotes.all()}
-    organisations = _SpeakerOrganisations(permissions, report)
-    for found in parsed.quotes:
-        organisation = organisations.get(found.speaker, found.is_organisation)
-        fields = {
-            "text": found.text,
-            "organisation": organisation,
-            "speaker": "" if organisation else found.speaker,
-            "attribution": found.attribution,
-            "paragraph_count": found.paragraph_count,
-        }
-        quote = existing.pop(found.paragraph, None)
-        if quote is None:
-            quote = Quote(article=article, paragraph=found.paragraph, **fields)
-            # Field checks only: the database holds the constraints, and full_clean()
-            # would ask it about each of them, a handful of queries for every quote.
-            quote.clean_fields()
-            quote.save()
-            report.changes.append(f"add quote at paragraph {found.paragraph} ({found.speaker})")
-            continue
-        changed = [name for name, value in fields.items() if getattr(quote, name) != value]
-        if changed:
-            for name in changed:
-                setattr(quote, name, fields[name])
-            quote.clean_fields()
-            quote.save()
-            report.changes.append(f"update quote at paragraph {found.paragraph}")
-    for quote in existing.values():
-        quote.delete()
+def _marked_body(parsed, speakers):
+    """The page's paragraphs as the stored body: plain text escaped, each quote a mark
+    keyed q1, q2, … in the page's order (so importing the page again changes nothing),
+    over its runs (`ParsedQuote.spans`), or over its words found in its paragraphs."""
+    runs = {}  # paragraph index → [(start, end, opening tag)]
+    for number, found in enumerate(parsed.quotes, start=1):
+        opening = _mark_opening(f"q{number}", speakers.get(found), found.attribution)
+        for index, start, end in _runs_of(found, parsed.paragraphs):
+            runs.setdefault(index, []).append((start, end, opening))
+    paragraphs = []
+    for index, text in enumerate(parsed.paragraphs):
+        pieces, position = [], 0
+        for start, end, opening in sorted(runs.get(index, ()), key=lambda run: run[:2]):
+            if start < position:
+                continue  # marks do not nest or overlap: the first one keeps the words
+            pieces += [html.escape(text[position:start], quote=False), opening]
+            pieces += [html.escape(text[start:end], quote=False), "</q>"]
+            position = end
+        pieces.append(html.escape(text[position:], quote=False))
+        paragraphs.append(f"<p>{''.join(pieces)}</p>")
+    return "\n".join(paragraphs)
+
+
+def _runs_of(found, paragraphs):
+    """(paragraph index, start, end) of each run of the quote's words."""
+    spans = [
+        (number - 1, start, end)
+        for number, start, end in found.spans
+        if 1 <= number <= len(paragraphs) and 0 <= start < end <= len(paragraphs[number - 1])
+    ]
+    if spans:
+        return spans
+    first = found.paragraph - 1
+    last = min(first + found.paragraph_count, len(paragraphs)) - 1
+    parts = [
+        part
+        for piece in re.split(r"\n\s*\n", found.text)
+        for part in piece.split(SPLIT_QUOTE_JOINER)
+        if part.strip()
+    ]
+    runs, index, position = [], first, 0
+    for part in parts:
+        pattern = re.compile(r"\s+".join(map(re.escape, part.split())))
+        while index <= last:
+            if match := pattern.search(paragraphs[index], position):
+                runs.append((index, match.start(), match.end()))
+                position = match.end()
+                break
+            index, position = index + 1, 0
+    if runs:
+        return runs
+    # Words the paragraphs do not hold as written: the whole paragraphs are the quote.
+    return [(i, 0, len(paragraphs[i])) for i in range(first, last + 1) if paragraphs[i]]
+
+
+def _mark_opening(key, speaker, attribution):
+    kind, value = speaker
+    attributes = f'data-quote="{key}" data-{kind}="{html.escape(str(value))}"'
+    if attribution:
+        attributes += f' data-attribution="{html.escape(attribution)}"'
+    return f"<q {attributes}>"
+
+
+def _report_quotes(before, quotes, report):
+    for quote in quotes:
+        old = before.pop(quote.key, None)
+        if old is None:
+            report.changes.append(
+                f"add quote at paragraph {quote.paragraph} ({quote.speaker_name})"
+            )
+        elif any(
+            getattr(old, name) != getattr(quote, name)
+            for name in ("text", "person_id", "organisation_id", "source", "paragraph")
+        ):
+            report.changes.append(f"update quote at paragraph {quote.paragraph}")
+    for quote in before.values():
         report.changes.append(f"remove quote at paragraph {quote.paragraph}")
 
 
-class _SpeakerOrganisations:
-    """Speakers resolved to organisations by name or alias; unknown organisations are
-    created unreviewed, so staff check them before they are trusted; for a user who may
-    not add organisations the quote names its speaker as text."""
+class _Speakers:
+    """Speakers resolved to a known organisation or person by name or other name; an
+    unknown organisation is created unreviewed (staff check it before it is trusted),
+    an unknown named person is created with the role and organisation the text gives
+    them; whoever may not add one gets the speaker as a free-text source."""
 
     def __init__(self, permissions, report):
         self.permissions = permissions
         self.report = report
         self.resolved = {}
 
-    def get(self, speaker, is_organisation):
-        key = " ".join(speaker.split()).casefold()
+    def get(self, found):
+        """("organisation" | "person", pk) or ("source", text)."""
+        key = (" ".join(found.speaker.split()).casefold(), found.is_person, found.is_organisation)
         if key not in self.resolved:
-            self.resolved[key] = self._find(speaker) or (
-                self._create(speaker) if is_organisation else None
-            )
+            self.resolved[key] = self._resolve(found)
         return self.resolved[key]
 
-    def _find(self, speaker):
+    def _resolve(self, found):
+        speaker = " ".join(found.speaker.split())
+        if organisation := self._find_organisation(speaker):
+            return ("organisation", organisation.pk)
+        if person := Person.objects.named(speaker).order_by("pk").first():
+            return ("person", person.pk)
+        if found.is_organisation and (organisation := self._create_organisation(speaker)):
+            return ("organisation", organisation.pk)
+        if found.is_person and (person := self._create_person(speaker, found)):
+            return ("person", person.pk)
+        return ("source", speaker or "unnamed source")
+
+    def _find_organisation(self, speaker):
         # The whole speaker must be one name or alias: "a spokesman for the coalition"
         # names the coalition but is not it.
         mentions = organisation_matcher().find(speaker)
@@ -209,7 +278,7 @@ class _SpeakerOrganisations:
             return Organisation.objects.get(pk=mentions[0].organisation_id)
         return None
 
-    def _create(self, name):
+    def _create_organisation(self, name):
         if not self.permissions.may_add_organisation:
             self.report.warnings.append(
                 f"organisation “{name}” not created: you may not add organisations"
@@ -221,6 +290,26 @@ class _SpeakerOrganisations:
         organisation.save()
         self.report.changes.append(f"create organisation “{name}” (to review)")
         return organisation
+
+    def _create_person(self, name, found):
+        if not self.permissions.may_add_person:
+            self.report.warnings.append(f"person “{name}” not created: you may not add people")
+            return None
+        organisation = (
+            self._find_organisation(found.speaker_organisation)
+            if found.speaker_organisation
+            else None
+        )
+        person = Person(
+            name=name,
+            slug=unique_slug(Person, name, fallback="person"),
+            role=found.speaker_role[: Person._meta.get_field("role").max_length],
+            organisation=organisation,
+        )
+        person.full_clean()
+        person.save()
+        self.report.changes.append(f"create person “{name}”")
+        return person
 
 
 def _import_appeal(parsed, permissions, report):

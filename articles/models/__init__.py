@@ -2,7 +2,7 @@
 here, so `from articles.models import Article` works wherever a model is needed.
 
 Imported in dependency order: tags, organisations (tagged), appeals, articles (tagged,
-naming organisations and an appeal), quotes (of articles), editorial (on articles).
+naming organisations and an appeal), quotes and people (of articles), editorial (on articles).
 """
 
 from .api_keys import ApiKey, ApiKeyQuerySet
@@ -29,7 +29,7 @@ from .editorial import (
     TopicTagRedirect,
 )
 from .organisations import Organisation, OrganisationQuerySet
-from .quotes import Quote, QuoteQuerySet
+from .quotes import Person, PersonQuerySet, Quote, QuoteQuerySet
 from .tags import (
     OrganisationTag,
     TaggedArticle,
@@ -62,6 +62,8 @@ __all__ = [
     "OrganisationQuerySet",
     "OrganisationTag",
     "OrganisationTagRedirect",
+    "Person",
+    "PersonQuerySet",
     "Quote",
     "QuoteQuerySet",
     "ShareLink",

@@ -17,7 +17,8 @@ from ..cache_keys import ARTICLE_LISTS, articles_key_for, object_key
 from ..images import CleanImageField, renditions_for, validate_image_upload
 from ..links import url_for
 from ..rendering.body import body_blocks, srcset
-from ..rendering.html import plain_text, sanitise_inline, split_paragraphs
+from ..rendering.html import clean_body, plain_text, sanitise_inline, split_blocks
+from ..rendering.marks import read_marks
 from ..slugs import slug_of
 from .appeals import DonationAppeal
 from .base import EditLocked
@@ -149,8 +150,8 @@ class Article(EditLocked):
     )
     body = models.TextField(
         # The admin shows help text as HTML, so the tags are written as entities.
-        help_text="Paragraphs separated by a blank line. Links (&lt;a href&gt;) and emphasis "
-        "(&lt;em&gt;, &lt;strong&gt;) are kept; any other HTML is removed. At most "
+        help_text="Paragraphs, headings, lists, block quotes, links, emphasis and quote "
+        "marks; anything else is removed when the article is saved. At most "
         f"{MAX_BODY_LENGTH:,} characters.",
         # A validator, not max_length: browsers cut a paste at a textarea's maxlength
         # without a word, and the editor would lose the end of the text unawares.
@@ -270,6 +271,10 @@ class Article(EditLocked):
         return self.headline
 
     def save(self, *args, **kwargs):
+        if "body" not in self.get_deferred_fields():
+            # Sanitised once, here, for every way in (admin, importer, shell); readers'
+            # requests render it as stored. Cleaning clean HTML changes nothing.
+            self.body = clean_body(self.body)
         if not self.slug:
             self.slug = slug_of(
                 self.headline,
@@ -300,8 +305,29 @@ class Article(EditLocked):
         return article
 
     def clean(self):
-        if self.status == self.Status.PUBLISHED and (problems := self.publish_problems()):
+        problems = {}
+        if self.status == self.Status.PUBLISHED:
+            problems |= self.publish_problems()
+        if body_problems := self.quote_mark_problems():
+            problems["body"] = body_problems
+        if problems:
             raise ValidationError(problems)
+
+    def quote_mark_problems(self):
+        """What is wrong with the body's quote marks (a mark with no speaker, a person
+        or organisation that does not exist), one sentence each; empty when none."""
+        self.body = clean_body(self.body)
+        marks = read_marks(self.body)
+        problems = list(marks.problems)
+        Quote = self._meta.get_field("quotes").related_model
+        for name, ids in [("person", marks.person_ids), ("organisation", marks.organisation_ids)]:
+            speakers = Quote._meta.get_field(name).related_model.objects
+            if missing := ids - set(speakers.filter(pk__in=ids).values_list("pk", flat=True)):
+                problems.append(
+                    f"A quote names {name} no. {', '.join(map(str, sorted(missing)))}, "
+                    f"which does not exist: choose its speaker again."
+                )
+        return problems
 
     @property
     def is_published(self):
@@ -365,7 +391,8 @@ class Article(EditLocked):
 
     @property
     def paragraphs(self):
-        return split_paragraphs(self.body)
+        """The body's top-level blocks as HTML: the paragraphs quotes count."""
+        return split_blocks(self.body)
 
     @property
     def summary(self):
@@ -384,7 +411,7 @@ class Article(EditLocked):
     @property
     def mention_text(self):
         """Every text an organisation can be named in, as plain text."""
-        parts = [self.headline, self.standfirst, self.lead_image_caption, self.body]
+        parts = [self.headline, self.standfirst, self.lead_image_caption, *self.paragraphs]
         return html.unescape(plain_text("\n\n".join(part for part in parts if part)))
 
     @property
@@ -396,7 +423,7 @@ class Article(EditLocked):
 
         `quotes` are the article's quotes when the caller has them already.
         """
-        return body_blocks(self.paragraphs, self.quotes.all() if quotes is None else quotes)
+        return body_blocks(self.body, self.quotes.all() if quotes is None else quotes)
 
     def cache_keys(self):
         keys = {object_key(self), *ARTICLE_LISTS}

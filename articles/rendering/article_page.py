@@ -9,7 +9,7 @@ from django.utils.cache import patch_cache_control
 
 from ..caching import tag_response
 from ..caching.appeal_box import AppealBoxIncludes
-from ..models import Article, Organisation, TopicTag
+from ..models import Article, TopicTag
 from .body import body_blocks
 
 
@@ -32,8 +32,8 @@ class ArticlePage:
         organisations = list(article.organisations.order_by("name").only("name", "slug"))
         # One article's quotes and corrections are a handful: sorting them here, in their
         # models' order, costs less than the ORM's building of the ORDER BY for them.
-        quotes = sorted(article.quotes.order_by(), key=attrgetter("paragraph", "pk"))
-        _attach_speakers(quotes, organisations)
+        # Their speakers come in the same query, however many there are.
+        quotes = sorted(article.quotes.with_speakers().order_by(), key=attrgetter("position"))
         return cls(
             article,
             quotes=quotes,
@@ -47,7 +47,7 @@ class ArticlePage:
         )
 
     def body_blocks(self):
-        return body_blocks(self.article.paragraphs, self.quotes)
+        return body_blocks(self.article.body, self.quotes)
 
     def shown_objects(self):
         """The rows the page shows, for its surrogate keys."""
@@ -55,24 +55,8 @@ class ArticlePage:
             self.article,
             self.organisations,
             self.tags,
-            [quote.organisation for quote in self.quotes],
+            [quote.speaker for quote in self.quotes if quote.speaker is not None],
         ]
-
-
-def _attach_speakers(quotes, organisations):
-    """Give each quote its speaking organisation without joining organisations into
-    the quotes query.
-
-    An organisation quoted in an article is nearly always mentioned in it too, so it
-    is taken from the article's organisations; only the rest are read, in one query.
-    """
-    speakers = {organisation.pk: organisation for organisation in organisations}
-    unread = {quote.organisation_id for quote in quotes} - speakers.keys() - {None}
-    if unread:
-        speakers |= Organisation.objects.only("name", "slug").in_bulk(unread)
-    for quote in quotes:
-        if quote.organisation_id is not None:
-            quote.organisation = speakers[quote.organisation_id]
 
 
 def render_article(request, article, *, private=False, preview=False):

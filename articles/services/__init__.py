@@ -14,7 +14,9 @@ from .mentions import (
     articles_relink_mentions,
     organisation_matcher,
 )
+from .people import people_merge
 from .publishing import PublishError, article_publish, article_unpublish
+from .quotes import article_index_quotes
 from .tags import (
     organisations_add_tag,
     organisations_remove_tag,
@@ -31,6 +33,7 @@ __all__ = [
     "appeal_record_online_gift",
     "donation_record_reversal",
     "donor_erase",
+    "article_index_quotes",
     "article_link_mentions",
     "article_publish",
     "article_unpublish",
@@ -38,6 +41,7 @@ __all__ = [
     "organisation_matcher",
     "organisations_add_tag",
     "organisations_remove_tag",
+    "people_merge",
     "tag_match_key",
     "tags_merge",
     "tags_similar",

@@ -110,8 +110,38 @@ def news_article_json_ld(context, article, tags, corrections):
             {"@type": "CorrectionComment", "text": note.text, "datePublished": note.published_at}
             for note in corrections
         ]
+    return _json_ld(data)
+
+
+def _json_ld(data):
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',
         mark_safe(text.translate(_JSON_SCRIPT_ESCAPES)),
     )
+
+
+@register.simple_tag(takes_context=True)
+def person_json_ld(context, person):
+    """Schema.org Person for a person's page, as a script block that never executes."""
+    request = context["request"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": person.name,
+        "url": request.build_absolute_uri(person.get_absolute_url()),
+    }
+    if person.other_name_list:
+        data["alternateName"] = person.other_name_list
+    if person.role:
+        data["jobTitle"] = person.role
+    if person.description:
+        data["description"] = person.description
+    if person.organisation_id:
+        organisation = person.organisation
+        data["affiliation"] = {
+            "@type": "Organization",
+            "name": organisation.name,
+            "url": request.build_absolute_uri(organisation.get_absolute_url()),
+        }
+    return _json_ld(data)

@@ -1,3 +1,4 @@
+import html
 import random
 import secrets
 import time
@@ -13,11 +14,14 @@ from articles.models import (
     DonationAppeal,
     Organisation,
     OrganisationTag,
+    Person,
     Quote,
     TaggedArticle,
     TaggedOrganisation,
     TopicTag,
 )
+from articles.rendering.html import clean_body
+from articles.rendering.marks import read_marks
 
 BATCH = 2_000
 WORDS = (
@@ -27,6 +31,9 @@ WORDS = (
     "convoy airstrike drone checkpoint patrol parliament election vote budget "
     "oil electricity protest court investigation commander withdrawal deployment"
 ).split()
+FIRST_NAMES = ["Amira", "Karim", "Layla", "Omar", "Sara", "Yusuf", "Nadia", "John", "Mary"]
+LAST_NAMES = ["Haddad", "Saleh", "Rahman", "Aziz", "Nouri", "Smith", "Jones", "Kareem", "Fadel"]
+ROLES = ["spokesperson", "commander", "minister", "adviser", "deputy director", "envoy"]
 PLACES = ["Baghdad", "Erbil", "Mosul", "Basra", "Kirkuk", "Damascus", "Aleppo", "Idlib", "Raqqa"]
 KINDS = [kind for kind, _ in Organisation.Kind.choices]
 
@@ -61,11 +68,17 @@ class Command(BaseCommand):
         parser.add_argument("--articles", type=int, default=1_000)
         parser.add_argument("--organisations", type=int, default=200)
         parser.add_argument("--topics", type=int, default=200)
+        parser.add_argument(
+            "--people", type=int, default=None, help="Quoted people (default: organisations / 2)."
+        )
         parser.add_argument("--seed", type=int, default=2021, help="Random seed (repeatable).")
 
-    def handle(self, *args, articles, organisations, topics, seed, **options):
-        if articles < 0 or organisations < 1 or topics < 1:
-            raise CommandError("--articles must be ≥ 0; --organisations and --topics ≥ 1.")
+    def handle(self, *args, articles, organisations, topics, people, seed, **options):
+        people = max(1, organisations // 2) if people is None else people
+        if articles < 0 or organisations < 1 or topics < 1 or people < 1:
+            raise CommandError(
+                "--articles must be ≥ 0; --organisations, --topics and --people ≥ 1."
+            )
         rng = random.Random(seed)
         started = time.monotonic()
         # Names and slugs are unique: a run suffix lets the command add to earlier runs.
@@ -73,14 +86,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             org_ids, org_names = self._organisations(rng, organisations, run)
             topic_ids = self._topics(topics, run)
+            speakers = self._people(rng, people, run, org_ids)
             appeal = DonationAppeal.objects.filter(is_active=True).first()
-        self._articles(rng, articles, run, org_ids, org_names, topic_ids, appeal)
+        self._articles(rng, articles, run, org_ids, org_names, topic_ids, speakers, appeal)
         # Fresh planner statistics for the tables' new sizes (SQLite and PostgreSQL alike).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(
-            f"Created {articles} articles, {organisations} organisations and {topics} topics "
-            f"in {time.monotonic() - started:.1f}s."
+            f"Created {articles} articles, {organisations} organisations, {people} people and "
+            f"{topics} topics in {time.monotonic() - started:.1f}s."
         )
 
     def _organisations(self, rng, count, run):
@@ -121,12 +135,28 @@ class Command(BaseCommand):
             progress.advance(len(rows))
         return ids, names
 
+    def _people(self, rng, count, run, org_ids):
+        """(pk, name) of `count` new people, most of them speaking for an organisation."""
+        rows = []
+        for n in range(count):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {run}-{n}"
+            rows.append(
+                Person(
+                    name=name,
+                    slug=slugify(name),
+                    role=rng.choice(ROLES),
+                    organisation_id=rng.choice(org_ids) if rng.random() < 0.8 else None,
+                )
+            )
+        created = Person.objects.bulk_create(rows, batch_size=BATCH)
+        return [(p.pk, p.name) for p in created]
+
     def _topics(self, count, run):
         tags = [TopicTag(name=f"Topic {n} {run}", slug=f"topic-{n}-{run}") for n in range(count)]
         TopicTag.objects.bulk_create(tags)
         return list(TopicTag.objects.filter(slug__endswith=f"-{run}").values_list("id", flat=True))
 
-    def _articles(self, rng, count, run, org_ids, org_names, topic_ids, appeal):
+    def _articles(self, rng, count, run, org_ids, org_names, topic_ids, speakers, appeal):
         now = timezone.now()
         progress = Progress("articles", count, self.stderr)
         Mention = Article.organisations.through
@@ -141,10 +171,23 @@ class Command(BaseCommand):
                     for index in mentioned:
                         spot = rng.randrange(len(paragraphs))
                         paragraphs[spot] += f" {org_names[index]} was involved."
+                    paragraphs = [html.escape(p, quote=False) for p in paragraphs]
+                    # A statement by an organisation, and a few words by a person.
                     speaker = mentioned[0]
-                    quote_at = rng.randrange(len(paragraphs))
-                    quote_text = self._sentence(rng).rstrip(".")
-                    paragraphs[quote_at] = f"“{quote_text},” {org_names[speaker]} said."
+                    said = html.escape(f"{org_names[speaker]} said")
+                    paragraphs[rng.randrange(len(paragraphs))] = (
+                        f'“<q data-quote="q1" data-organisation="{org_ids[speaker]}" '
+                        f'data-attribution="{said}">{self._sentence(rng).rstrip(".")}</q>,” '
+                        f"{said}."
+                    )
+                    person_id, person_name = rng.choice(speakers)
+                    person_name = html.escape(person_name)
+                    at = rng.randrange(len(paragraphs))
+                    paragraphs[at] += (
+                        f' {person_name} called it “<q data-quote="q2" '
+                        f'data-person="{person_id}" data-attribution="{person_name}">'
+                        f"{' '.join(rng.choices(WORDS, k=3))}</q>”."
+                    )
                     status = (
                         Article.Status.PUBLISHED if rng.random() < 0.95 else Article.Status.DRAFT
                     )
@@ -155,28 +198,25 @@ class Command(BaseCommand):
                             headline=headline,
                             slug=slugify(headline)[:200],
                             standfirst=self._sentence(rng, 20),
-                            body="\n\n".join(paragraphs),
+                            # Stored clean, as Article.save() would (bulk_create skips it).
+                            body=clean_body("".join(f"<p>{p}</p>" for p in paragraphs)),
                             status=status,
                             published_at=published_at,
                             appeal=appeal,
                         )
                     )
-                    plans.append((mentioned, speaker, quote_at, quote_text))
+                    plans.append(mentioned)
                 created = Article.objects.bulk_create(rows)
                 Mention.objects.bulk_create(
                     Mention(article_id=a.pk, organisation_id=org_ids[i])
-                    for a, (mentioned, *_rest) in zip(created, plans, strict=True)
+                    for a, mentioned in zip(created, plans, strict=True)
                     for i in mentioned
                 )
+                # The index as services.article_index_quotes() builds it, in bulk.
                 Quote.objects.bulk_create(
-                    Quote(
-                        article_id=a.pk,
-                        text=text,
-                        organisation_id=org_ids[speaker],
-                        attribution=f"{org_names[speaker]} said",
-                        paragraph=at + 1,
-                    )
-                    for a, (_m, speaker, at, text) in zip(created, plans, strict=True)
+                    Quote(article_id=a.pk, **mark.row_fields())
+                    for a in created
+                    for mark in read_marks(a.body).marks
                 )
                 TaggedArticle.objects.bulk_create(
                     TaggedArticle(
