@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from django.core.paginator import Paginator
 from django.core.validators import slug_unicode_re
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -255,7 +255,12 @@ def organisation_list(request):
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.prefetch_related("tags"), slug=slug)
     articles = Article.objects.published().filter(organisations=organisation).for_listing()
-    quotes = Quote.objects.published().filter(organisation=organisation).for_listing()
+    # What it said, and what its people said for it.
+    quotes = (
+        Quote.objects.published()
+        .filter(Q(organisation=organisation) | Q(person__organisation=organisation))
+        .for_listing()
+    )
     page_obj = _page(request, articles, ARTICLES_PER_PAGE)
     shown_quotes = list(quotes[:ORGANISATION_QUOTES_SHOWN])
     response = render(
@@ -312,12 +317,13 @@ def organisation_tag_detail(request, slug):
     return tag_response(response, tag, ORGANISATIONS, page_obj)
 
 
-@cached_page(query=("organisation", "tag", "topic", "page"))
+@cached_page(query=("organisation", "person", "tag", "topic", "page"))
 def quote_list(request):
     quotes = Quote.objects.published().for_listing()
     # Each filter is a slug; an unknown one is a page that does not exist.
     filters = {
         "organisation": (Organisation, "organisation"),
+        "person": (Person, "person"),
         "tag": (OrganisationTag, "organisation__tags"),
         "topic": (TopicTag, "article__tags"),
     }
@@ -340,6 +346,9 @@ def quote_list(request):
             "topics": _with_chosen(
                 TopicTag.objects.in_recent_articles()[:FILTER_OPTIONS], chosen.get("topic")
             ),
+            # Who said what: the most quoted people and organisations, with their counts.
+            "quoted_people": Person.objects.quoted()[:FILTER_OPTIONS],
+            "quoted_organisations": Organisation.objects.quoted()[:FILTER_OPTIONS],
         },
     )
     # Any article, quote or organisation change purges QUOTES; tag renames their own.

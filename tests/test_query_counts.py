@@ -10,7 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import Organisation
 from articles.services import appeal_record_donation
 
-from .conftest import MACHINE_PAGES, make_appeal, make_article, make_organisation, make_quote
+from .conftest import (
+    MACHINE_PAGES,
+    make_appeal,
+    make_article,
+    make_organisation,
+    make_person,
+    make_quote,
+)
 
 PAGES = [
     "/",
@@ -82,3 +89,25 @@ def test_the_article_page_query_count_does_not_grow_with_its_links(
         make_quote(article, organisation=organisation, paragraph=n + 1)
     with django_assert_max_num_queries(len(bare)):
         client.get(article.get_absolute_url())
+
+
+def test_the_article_page_takes_at_most_ten_queries_with_50_quotes_by_50_speakers(
+    client, db, django_assert_max_num_queries
+):
+    make_appeal(campaign_month=date(2021, 3, 1), is_active=True)
+    article = make_article(paragraphs=[f"Paragraph {n}, said someone." for n in range(50)])
+    for n in range(50):
+        # Half people (a few of them speaking for an organisation), half organisations;
+        # statements and quotes inside a sentence.
+        speaker = (
+            {"person": make_person(organisation=make_organisation() if n % 4 else None)}
+            if n % 2
+            else {"organisation": make_organisation()}
+        )
+        text = f"Paragraph {n}" if n % 3 else f"Paragraph {n}, said someone."
+        make_quote(article, text=text, paragraph=n + 1, attribution="said someone", **speaker)
+    assert article.quotes.values("person", "organisation").distinct().count() == 50
+    with django_assert_max_num_queries(10):
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count('<q class="quote"') + page.count('<blockquote class="statement"') == 50
+    assert page.count("/people/") >= 25

@@ -76,7 +76,7 @@ def article_import(*, parsed, publish=False, dry_run=False, permissions=None):
             )
         appeal = _import_appeal(parsed, permissions, report)
         before = {q.key: q for q in article.quotes.all()} if article is not None else {}
-        body = _marked_body(parsed, _Speakers(permissions, report))
+        body = _marked_body(parsed, _Speakers(permissions, report), report)
         article = _import_article(parsed, body, article, appeal, publish, permissions, report)
         _report_quotes(before, article_index_quotes(article=article), report)
         change = article_link_mentions(article=article)
@@ -161,12 +161,18 @@ def _import_article(parsed, body, article, appeal, publish, permissions, report)
     return article
 
 
-def _marked_body(parsed, speakers):
+def _marked_body(parsed, speakers, report):
     """The page's paragraphs as the stored body: plain text escaped, each quote a mark
     keyed q1, q2, … in the page's order (so importing the page again changes nothing),
-    over its runs (`ParsedQuote.spans`), or over its words found in its paragraphs."""
+    over its runs (`ParsedQuote.spans`), or over its words found in its paragraphs.
+    A quote with no speaker keeps its words unmarked: a mark must say who spoke."""
     runs = {}  # paragraph index → [(start, end, opening tag)]
     for number, found in enumerate(parsed.quotes, start=1):
+        if not found.speaker.strip():
+            report.warnings.append(
+                f"quote at paragraph {found.paragraph} not marked: the page names no speaker"
+            )
+            continue
         opening = _mark_opening(f"q{number}", speakers.get(found), found.attribution)
         for index, start, end in _runs_of(found, parsed.paragraphs):
             runs.setdefault(index, []).append((start, end, opening))
@@ -268,7 +274,7 @@ class _Speakers:
             return ("organisation", organisation.pk)
         if found.is_person and (person := self._create_person(speaker, found)):
             return ("person", person.pk)
-        return ("source", speaker or "unnamed source")
+        return ("source", speaker)
 
     def _find_organisation(self, speaker):
         # The whole speaker must be one name or alias: "a spokesman for the coalition"

@@ -25,6 +25,15 @@ class OrganisationQuerySet(models.QuerySet):
         """The letters a `directory()` has entries under, in order."""
         return self.order_by("initial").values_list("initial", flat=True).distinct()
 
+    def quoted(self):
+        """Organisations quoted in published articles, with `quote_count`, most first."""
+        Quote = related_model(self.model, "quotes")
+        return (
+            self.filter(quotes__in=Quote.objects.published())
+            .annotate(quote_count=Count("quotes"))
+            .order_by("-quote_count", "name")
+        )
+
     def quoted_recently(self):
         """The organisations quoted in the newest articles, most quoted first."""
         Article = related_model(self.model, "articles")

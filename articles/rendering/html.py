@@ -32,7 +32,10 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set())
 
 
 def _mark_attribute(element, attribute, value):
-    """A quote mark's data-* value as the contract allows it, or None to drop it."""
+    """A quote mark's data-* value as the contract allows it, or None to drop it; and
+    only the allow-list's attributes (nh3 keeps lang and title on any tag otherwise)."""
+    if attribute not in BODY_ATTRIBUTES.get(element, ()):
+        return None
     if element != "q":
         return value
     if attribute == "data-quote":
