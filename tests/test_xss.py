@@ -31,7 +31,7 @@ from articles.models import (
     ShareLink,
     TopicTag,
 )
-from articles.rendering.html import clean_body
+from articles.rendering.html import MARK_ATTRIBUTES, clean_body
 
 from .admin_forms import change_form_data
 from .conftest import make_appeal, make_article, make_quote, visible_text
@@ -546,3 +546,32 @@ def test_a_valid_address_that_carries_markup_stays_inside_its_attribute(
     html = client.get(page).content.decode()
     assert executable_markup(html) == []
     assert address in [value for name, value in _attributes_of_all(html) if name == "href"]
+
+
+# --- The stored body: cleaned once, on save, by clean_body() -------------------------
+
+
+@pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
+def test_no_payload_survives_the_body_sanitiser_in_text_or_in_a_quote_mark(payload):
+    escaped = payload.replace("&", "&amp;").replace('"', "&quot;")
+    body = clean_body(
+        f"<p>{payload}</p><p>{payload} "
+        f'<q data-quote="a" data-source="{escaped}" data-attribution="{escaped}">{payload}</q>'
+        f' <q data-quote="{escaped}" data-person="{escaped}">{payload}</q></p>'
+    )
+    assert executable_markup(body) == []
+    assert clean_body(body) == body
+    for name, value in _attributes_of_all(body):
+        assert name in {"href", "rel", *MARK_ATTRIBUTES, "data-attribution"}
+        if name in ("data-quote", "data-person"):
+            assert re.fullmatch(r"[a-z0-9]{1,16}", value), value
+
+
+@pytest.mark.parametrize(
+    "payload", [PAYLOADS["double-quote attribute breaker"], PAYLOADS["mutation"]]
+)
+def test_a_hostile_speaker_and_attribution_in_marks_stay_text_on_the_page(client, db, payload):
+    article = make_article(paragraphs=[f"“We stay,” {payload}."])
+    make_quote(article, text="We stay", source=payload, attribution=payload)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert executable_markup(page) == []
