@@ -62,6 +62,7 @@ def site(db, editor, settings, tmp_path):
         created_at=datetime(2021, 3, 1, 12, 0, 0, 123, tzinfo=UTC)
     )
     article = Article.objects.order_by("pk").last()
+    article.lead_image_alt = "A red square"  # required once published, as it may be
     article.lead_image.save("lead.png", ContentFile(_png_bytes("red")))
     organisation = Organisation.objects.get(name="ISIS")
     organisation.logo.save("logo.png", ContentFile(_png_bytes("blue")))

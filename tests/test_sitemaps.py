@@ -23,6 +23,7 @@ def test_the_index_lists_every_section(client, db):
         "sitemap-articles.xml",
         "sitemap-news.xml",
         "sitemap-organisations.xml",
+        "sitemap-people.xml",
         "sitemap-topics.xml",
         "sitemap-archives.xml",
     }
