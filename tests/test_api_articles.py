@@ -87,7 +87,7 @@ def test_it_shows_the_date_readers_see_and_when_the_text_was_updated(client, db)
 
 def test_a_speaker_without_an_organisation_is_a_source(client, db):
     article = make_article()
-    make_quote(article, speaker="A security official", text="Words")
+    make_quote(article, source="A security official", text="Words")
     [quote] = client.get(f"{LIST}{article.slug}/").json()["quotes"]
     assert quote["speaker"] == {
         "kind": "source",
@@ -192,7 +192,7 @@ def test_the_query_count_does_not_grow_with_the_page(client, db, path):
                 organisation = make_organisation()
                 article.organisations.add(organisation)
                 make_quote(article, organisation=organisation, paragraph=n + 1)
-            make_quote(article, speaker="A source", paragraph=5)
+            make_quote(article, source="A source", paragraph=5)
             Correction.objects.create(article=article, what_was_wrong="a", what_is_right="b")
         return article
 

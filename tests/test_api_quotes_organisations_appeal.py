@@ -23,7 +23,7 @@ def test_a_quote_names_its_words_speaker_and_article(client, story):
     assert second["attribution"] == "the US-led coalition said"
     assert second["speaker"]["slug"] == "us-led-coalition"
     assert second["article"]["slug"] == story.slug
-    assert second["url"].endswith(f"/articles/{story.slug}/#quote-3")
+    assert second["url"].endswith(f"/articles/{story.slug}/#quote-q1")
 
 
 def test_quotes_of_unpublished_articles_never_appear(client, db):
@@ -40,7 +40,7 @@ def test_quotes_filter_by_speaker_and_date(client, db):
     april = make_article(published_at=datetime(2021, 4, 5, tzinfo=UTC))
     make_quote(march, organisation=army, text="March, army")
     make_quote(april, organisation=army, text="April, army")
-    make_quote(april, speaker="A source", text="April, source", paragraph=2)
+    make_quote(april, source="A source", text="April, source", paragraph=2)
     by_army = _results(client.get("/api/v1/quotes/", {"organisation": army.slug}))
     assert [quote["text"] for quote in by_army] == ["April, army", "March, army"]
     in_april = _results(

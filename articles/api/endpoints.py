@@ -171,7 +171,7 @@ def _articles():
         Prefetch("organisations", queryset=Organisation.objects.only("name", "slug")),
         Prefetch(
             "quotes",
-            queryset=Quote.objects.select_related("organisation").order_by("paragraph", "pk"),
+            queryset=Quote.objects.with_speakers().order_by("position", "pk"),
         ),
         "corrections",
     )
@@ -183,7 +183,7 @@ def _article_keys(articles):
         articles,
         [article.tags.all() for article in articles],
         [article.organisations.all() for article in articles],
-        [quote.organisation for article in articles for quote in article.quotes.all()],
+        [quote.speaker for article in articles for quote in article.quotes.all() if quote.speaker],
     ]
 
 

@@ -6,8 +6,6 @@ from datetime import date, datetime
 from django.core.files.storage import default_storage
 from ninja import Schema
 
-from ..rendering.html import sanitise_inline
-
 
 def _absolute(context, url):
     return context["request"].build_absolute_uri(url)
@@ -52,22 +50,22 @@ class OrganisationRef(Schema):
 
 
 class SpeakerOut(Schema):
-    kind: str  # "organisation", or "source" for a person or an unnamed source
+    kind: str  # "person", "organisation", or "source" for an unnamed source
     name: str
     slug: str | None = None
     url: str | None = None
 
 
 def _speaker(quote, context):
-    if quote.organisation_id:
-        organisation = quote.organisation
+    speaker = quote.speaker  # the Person or Organisation; None for a free-text source
+    if speaker is not None:
         return SpeakerOut(
-            kind="organisation",
-            name=organisation.name,
-            slug=organisation.slug,
-            url=_page_url(organisation, context),
+            kind=speaker._meta.model_name,
+            name=speaker.name,
+            slug=speaker.slug,
+            url=_page_url(speaker, context),
         )
-    return SpeakerOut(kind="source", name=quote.speaker)
+    return SpeakerOut(kind="source", name=quote.source)
 
 
 class QuoteInArticleOut(Schema):
@@ -127,8 +125,9 @@ def _lead_image(article, context):
 
 
 def body_html(article):
-    """The body as sanitised HTML, a <p> per paragraph."""
-    return "".join(f"<p>{sanitise_inline(paragraph)}</p>" for paragraph in article.paragraphs)
+    """The body as sanitised HTML: stored clean (Article.save() cleans it), with its
+    quote marks (<q data-quote …>, see README "How the content is modelled")."""
+    return article.body
 
 
 class ArticleOut(Schema):

@@ -1,7 +1,7 @@
 """People as speakers, and Quote reshaped as the index of the body's quote marks.
 
 The constraints that need every quote to have its mark (one per article and key, one
-speaker each) are added in 0015, after 0014 has turned the bodies and quotes over."""
+speaker each) are added in 0016, after 0015 has turned the bodies and quotes over."""
 
 import uuid
 
@@ -15,7 +15,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0011_donations_online"),
+        ("articles", "0012_api_keys"),
     ]
 
     operations = [

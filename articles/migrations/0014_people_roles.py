@@ -39,7 +39,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0012_people_and_quote_marks"),
+        ("articles", "0013_people_and_quote_marks"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 

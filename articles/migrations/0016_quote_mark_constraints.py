@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0014_body_html")]
+    dependencies = [("articles", "0015_body_html")]
 
     operations = [
         migrations.AddConstraint(

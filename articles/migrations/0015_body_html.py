@@ -159,6 +159,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0013_people_roles")]
+    dependencies = [("articles", "0014_people_roles")]
 
     operations = [migrations.RunPython(forward, backward)]
