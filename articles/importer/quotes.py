@@ -65,12 +65,21 @@ class _Segment:
 @dataclass
 class _Statement:
     paragraph: int
-    parts: list  # per paragraph, the list of quoted parts
+    parts: list  # per paragraph, the list of quoted segments
     attribution: str = ""
     speaker: tuple | None = None  # (name, is_organisation)
 
     def as_quote(self):
-        texts = [SPLIT_QUOTE_JOINER.join(_trim(part) for part in parts) for parts in self.parts]
+        spans = [
+            span
+            for number, segments in enumerate(self.parts, start=self.paragraph)
+            for segment in segments
+            if (span := _span(number, segment))
+        ]
+        texts = [
+            SPLIT_QUOTE_JOINER.join(_trim(segment.text) for segment in segments)
+            for segments in self.parts
+        ]
         return ParsedQuote(
             paragraph=self.paragraph,
             paragraph_count=len(self.parts),
@@ -78,7 +87,18 @@ class _Statement:
             speaker=self.speaker[0],
             is_organisation=self.speaker[1],
             attribution=self.attribution,
+            spans=tuple(spans),
         )
+
+
+def _span(number, segment):
+    """(paragraph, start, end) of a segment's words: the quotation marks, the spaces inside
+    them and the comma that belongs to the attribution left outside."""
+    trimmed = _trim(segment.text)
+    if not trimmed:
+        return None
+    start = segment.start + 1 + len(segment.text) - len(segment.text.lstrip())
+    return number, start, start + len(trimmed)
 
 
 def find_quotes(paragraphs):
@@ -99,7 +119,7 @@ def find_quotes(paragraphs):
         if open_statement is not None:
             if segments and segments[0].start == 0:
                 segment = segments.pop(0)
-                open_statement.parts.append([segment.text])
+                open_statement.parts.append([segment])
                 if not segment.closed:
                     continue  # the statement runs on into the next paragraph
                 if open_statement.speaker is None:
@@ -110,9 +130,9 @@ def find_quotes(paragraphs):
 
         for index, segment in enumerate(segments):
             if found and _continues_split_quote(paragraph, segments, index, found[-1]):
-                found[-1].parts[-1].append(segment.text)
+                found[-1].parts[-1].append(segment)
                 continue
-            statement = _Statement(number, [[segment.text]])
+            statement = _Statement(number, [[segment]])
             if not segment.closed:
                 # Press style: a statement over several paragraphs closes its quotation
                 # mark only at the end, and opens one at the start of each paragraph.
