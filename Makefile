@@ -10,7 +10,7 @@ DEV_ENV := DEBUG=1
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run serve test lint-check test-sqlite test-postgres install lint format fixtures editor-password backup restore
+.PHONY: quote-lexicon run serve test lint-check test-sqlite test-postgres install lint format fixtures editor-password backup restore
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -83,3 +83,8 @@ lint: $(INSTALLED)
 format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The attribution cue words the quote parser ships with, learned from PolNeAR's train
+# split in ../shared (bench/quote_lexicon.py says how).
+quote-lexicon: $(INSTALLED)
+	$(BIN)/python bench/quote_lexicon.py

@@ -242,11 +242,13 @@ def test_the_fingerprint_ignores_whitespace_and_case():
 
 @pytest.mark.parametrize("piece", ['"a b c" ', 'a, "a b c d" ', "“We stay,” he said. "])
 def test_it_reads_a_page_of_thousands_of_quotes_in_linear_time(piece):
-    # Quadratic work showed as tens of seconds on such a page; linear is well under one.
+    # Quadratic work showed as tens of seconds on such a page; linear is a second or two.
+    # CPU time, not the clock: on a machine shared with other jobs the clock says more
+    # about them than about the parser.
     text = "Headline\n\n" + piece * (1_000_000 // len(piece))
-    started = time.perf_counter()
+    started = time.process_time()
     parse(text)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
 
 
 def test_parsing_loads_neither_django_nor_the_models():
@@ -260,3 +262,17 @@ def test_parsing_loads_neither_django_nor_the_models():
         check=True,
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_it_drops_a_stray_control_character_from_real_copy():
+    text = _page(
+        "He spoke of being a father\x1b — then of his role.", "Fran\u00c3\x83\u00a7ois said no."
+    )
+    article = parse(text)
+    assert article.paragraphs[0] == "He spoke of being a father — then of his role."
+    assert "\x83" not in article.paragraphs[1]
+
+
+def test_it_refuses_text_full_of_control_characters():
+    with pytest.raises(ArticleImportError, match="control characters .*binary file"):
+        parse(_page("a\x01b\x02c\x03d\x04e\x05f\x06g\x07h\x08i\x0ej\x0fk\x10l\x11m\x12n"))

@@ -85,6 +85,8 @@ def _megabytes(size):
 
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tab and newline aside
+# Real copy may carry a few stray control characters; a binary file holds many.
+_STRAY_CONTROLS = 10
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 _AMOUNT = re.compile(
     r"(?P<before>[$€£])?\s?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
@@ -185,11 +187,16 @@ def parse(text, *, max_bytes=MAX_BYTES):
 
 def _clean(text):
     text = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", text))
-    if match := _CONTROL.search(text):
+    controls = _CONTROL.findall(text)
+    if len(controls) > max(_STRAY_CONTROLS, len(text) // 1000):
         raise ArticleImportError(
-            f"the text holds a control character (U+{ord(match.group()):04X}); "
-            "it looks like a binary file, not plain text"
+            f"the text holds {len(controls)} control characters (the first U+"
+            f"{ord(controls[0]):04X}); it looks like a binary file, not plain text"
         )
+    if controls:
+        # A stray one in real copy (an escape pasted from a terminal, the U+0083 left of
+        # a name mis-encoded twice, as in "FranÃ\u0083Â§ois") carries nothing to keep.
+        text = _CONTROL.sub("", text)
     return text.replace("\u00ad", "").replace("\ufeff", "")
 
 

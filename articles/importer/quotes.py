@@ -1,209 +1,366 @@
-"""Finding the attributed statements in an article's paragraphs."""
+"""Finding the quoted statements in an article's paragraphs, and who made them.
+
+Every run of words between double quotation marks is a candidate; a run becomes a
+statement when the text around it says who spoke: an attribution after it (“…,” the
+minister said), a lead-in before it in the same sentence (The ministry said: “…”; Smith
+called the plan “…”), the paragraph before (“the ministry said:”), or the statement it
+continues (a quote over several paragraphs, a split quote). The words that mark an
+attribution are the cue words in `cue_words.txt`, learned from the Cue spans reporters'
+attributions carry in PolNeAR's train split (bench/quote_lexicon.py, `make quote-lexicon`).
+Who the speaker words stand for ("Smith", "she", "the commander", "the statement") is
+resolved against the people the article introduced before (speakers.py: the cast).
+"""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..quote_text import SPLIT_QUOTE_JOINER
+from .cues import cues, first_cue
 from .parsed import ParsedQuote
-from .speakers import classify_speaker
+from .speakers import Cast, Speaker
 
 # A quoted statement has a few words at least; "No," he said is not one worth indexing.
 MIN_STATEMENT_WORDS = 3
-
-_VERBS = (
-    r"said|says|added|adds|stated|states|told|tells|wrote|writes|announced|warned|warns"
-    r"|claimed|claims|insisted|insists|noted|notes|explained|declared|tweeted|posted"
-    r"|continued|replied|responded|stressed|emphasised|emphasized|urged|argued|argues"
-    r"|asked|confirmed|admitted|recalled|concluded|commented|remarked|reported"
-)
-# “…,” the coalition said in a statement.   “…?” asked the minister.
-_SPEAKER_THEN_VERB = re.compile(
-    rf"\s*,?\s*(?P<attribution>(?P<speaker>[^“”\"\n]{{1,150}}?)\s+(?:{_VERBS})\b"
-    r"[^“”\"]{0,200}?)\s*(?:[.!?;]\s|[.!?;]?$|,\s*(?=[“\"])|\.(?=[“\"]))"
-)
-_VERB_THEN_SPEAKER = re.compile(
-    rf"\s*,?\s*(?P<attribution>(?:{_VERBS})\s+(?P<speaker>[^“”\"\n]{{1,150}}?))"
-    r"\s*(?:[.!?;]\s|[.!?;]?$|,\s*(?=[“\"])|\.(?=[“\"]))"
-)
-_ACCORDING_TO = re.compile(
-    r"\s*,?\s*(?P<attribution>according to\s+(?P<speaker>[^“”\"\n]{1,150}?))"
-    r"\s*(?:[.!?;]\s|[.!?;]?$|,\s*(?=[“\"]))",
-    re.IGNORECASE,
-)
-# The ministry said in a statement: “…”   According to the ministry, “…”
-# The verb is searched for first, and the speaker taken before it: a pattern starting
-# with the speaker would be tried at every position of a long sentence.
-_LEAD_IN_VERB = re.compile(rf"\s(?:{_VERBS})\b[^“”\":]{{0,80}}?\s*[:,]\s*$")
-_LEAD_IN_ACCORDING = re.compile(
-    r"(?P<attribution>according to\s+(?P<speaker>[^“”\":,]{1,150}?))\s*[:,]\s*$",
-    re.IGNORECASE,
-)
-# A paragraph that opens on someone speaking: "Local engineer Omar al-Jubouri, who leads
-# a volunteer group, said it had cleared…"
-_SUBJECT_SAYS = re.compile(
-    rf"(?P<speaker>[A-Z][^.,;:“”\"]{{0,80}}?)(?:,[^,.;:“”\"]{{1,80}},)?\s+(?:{_VERBS})\b"
-)
-_ATTRIBUTION_WINDOW = 600  # more than the longest speaker, verb and tail the patterns take
+# Only so much text before or after a quote can be its attribution; bounding it keeps a
+# pathological page (thousands of quotes, one endless sentence) linear.
+_WINDOW = 400
+_SUBJECT_MAX_WORDS = 40
 _OPENING = "“"
 _CLOSING = "”"
 _STRAIGHT = '"'
+_MARKS = re.compile(r"[“”\"]")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "gen", "maj", "col", "lt", "sgt", "capt", "sen", "rep", "gov",
     "prof", "st", "jr", "sr", "adm", "cmdr", "brig", "no", "vs", "jan", "feb", "mar", "apr",
-    "aug", "sept", "sep", "oct", "nov", "dec", "inc", "ltd", "co", "corp",
+    "aug", "sept", "sep", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "del", "rev",
+    "calif", "fla", "ky", "mass", "mich", "minn", "ohio", "pa", "tenn", "tex", "va", "wash",
+    "wis", "ariz", "colo", "conn", "ill", "ind", "kan", "md", "mo", "nev", "okla", "ore",
 }  # fmt: skip
+_CONJUNCTIONS = {"and", "but", "or", "then", "so", "nor", "yet", "while", "which", "that", "as"}
+# Verbs that introduce the speaker after them: “…,” said Jane Smith.
+_SPEECH_VERBS = {
+    "said", "says", "added", "adds", "asked", "asks", "wrote", "writes", "continued",
+    "replied", "explained", "tweeted", "noted", "warned", "declared", "stated", "told",
+}  # fmt: skip
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s+[A-Z“\"‘(]|\s*$)")
+_AS_SAYING = re.compile(r"\bas\s+(?:saying|telling|writing|arguing|asking|warning)\b")
+_DASH_NAME = re.compile(r"(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*")
+_ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<speaker>[^“”\"]+?)\s*(?:[,.;:]|$)", re.I)
 
 
 @dataclass
-class _Segment:
+class _Run:
+    number: int  # the paragraph, from 1
     start: int  # index of the opening mark
     end: int  # index just past the closing mark (or the paragraph's end)
-    text: str
+    text: str  # between the marks
     closed: bool
+
+    @property
+    def span(self):
+        """(paragraph, start, end) of its words: marks, spaces and the comma that belongs
+        to the attribution left outside."""
+        trimmed = _trim(self.text)
+        start = self.start + 1 + len(self.text) - len(self.text.lstrip())
+        return self.number, start, start + len(trimmed)
 
 
 @dataclass
 class _Statement:
-    paragraph: int
-    parts: list  # per paragraph, the list of quoted segments
+    runs: list
+    speaker: Speaker | None = None
     attribution: str = ""
-    speaker: tuple | None = None  # (name, is_organisation)
+    # Where the attribution came from: after or before the first run, or elsewhere.
+    attributed_by: str = ""
+    last_number: int = field(init=False)
+
+    def __post_init__(self):
+        self.last_number = self.runs[-1].number
+
+    def add(self, run):
+        self.runs.append(run)
+        self.last_number = run.number
 
     def as_quote(self):
-        spans = [
-            span
-            for number, segments in enumerate(self.parts, start=self.paragraph)
-            for segment in segments
-            if (span := _span(number, segment))
-        ]
-        texts = [
-            SPLIT_QUOTE_JOINER.join(_trim(segment.text) for segment in segments)
-            for segments in self.parts
-        ]
+        first = self.runs[0].number
+        paragraphs = {}
+        for run in self.runs:
+            paragraphs.setdefault(run.number, []).append(_trim(run.text))
+        text = "\n\n".join(SPLIT_QUOTE_JOINER.join(parts) for parts in paragraphs.values())
+        speaker = self.speaker
         return ParsedQuote(
-            paragraph=self.paragraph,
-            paragraph_count=len(self.parts),
-            text="\n\n".join(texts),
-            speaker=self.speaker[0],
-            is_organisation=self.speaker[1],
+            paragraph=first,
+            paragraph_count=self.last_number - first + 1,
+            text=text,
+            speaker=speaker.name,
+            is_organisation=speaker.is_organisation,
             attribution=self.attribution,
-            spans=tuple(spans),
+            spans=tuple(run.span for run in self.runs if _trim(run.text)),
+            is_person=speaker.is_person,
+            speaker_role=speaker.role,
+            speaker_organisation=speaker.organisation,
         )
 
 
-def _span(number, segment):
-    """(paragraph, start, end) of a segment's words: the quotation marks, the spaces inside
-    them and the comma that belongs to the attribution left outside."""
-    trimmed = _trim(segment.text)
-    if not trimmed:
-        return None
-    start = segment.start + 1 + len(segment.text) - len(segment.text.lstrip())
-    return number, start, start + len(trimmed)
-
-
 def find_quotes(paragraphs):
-    """The attributed statements in the body, one per starting paragraph."""
+    """The attributed statements in the body, in order; a paragraph may hold several."""
+    cast = Cast(paragraphs)
     statements = []
-    previous = None  # the statement that ended in the paragraph before, if any
-    last_speaker = None
-    open_statement = None
+    open_statement = None  # a statement whose last run reached its paragraph's end open
     for number, paragraph in enumerate(paragraphs, start=1):
-        # Whom "he" or "the ministry" means: someone the paragraph before shows speaking
-        # ("Omar al-Jubouri, who leads the group, said it had…"), else the last speaker.
-        named_before = None
-        if number > 1 and previous is None:
-            named_before = _speaker_named_in(paragraphs[number - 2], last_speaker)
-        context = named_before or last_speaker
-        segments = _segments(paragraph)
+        cast.reach(number)
+        runs = _runs(number, paragraph)
         found = []
         if open_statement is not None:
-            if segments and segments[0].start == 0:
-                segment = segments.pop(0)
-                open_statement.parts.append([segment])
-                if not segment.closed:
-                    continue  # the statement runs on into the next paragraph
+            if runs and runs[0].start == 0 and number == open_statement.last_number + 1:
+                run = runs.pop(0)
+                open_statement.add(run)
                 if open_statement.speaker is None:
-                    _attribute_after(open_statement, paragraph, segment, context)
-            if open_statement.speaker is not None:
+                    _attribute(
+                        open_statement, paragraph, run, None, runs[0] if runs else None, cast
+                    )
+                if not run.closed:
+                    continue  # it runs on into the next paragraph
                 found.append(open_statement)
+            elif open_statement.speaker is not None:
+                statements.append(open_statement)
             open_statement = None
-
-        for index, segment in enumerate(segments):
-            if found and _continues_split_quote(paragraph, segments, index, found[-1]):
-                found[-1].parts[-1].append(segment)
+        for index, run in enumerate(runs):
+            before = runs[index - 1] if index else None
+            after = runs[index + 1] if index + 1 < len(runs) else None
+            if (
+                found
+                and before is not None
+                and _continues_split(paragraph, before, run, after, found[-1])
+            ):
+                found[-1].add(run)
+                if not run.closed:
+                    open_statement = found.pop()
                 continue
-            statement = _Statement(number, [[segment]])
-            if not segment.closed:
-                # Press style: a statement over several paragraphs closes its quotation
-                # mark only at the end, and opens one at the start of each paragraph.
-                if not _attribute_before(statement, paragraph, segment, context):
-                    if segment.start == 0:
-                        statement.speaker = _unattributed_speaker(
-                            paragraphs, number, previous, named_before, context, statement
-                        )
+            if not run.closed and run.start == 0 and number < len(paragraphs):
+                # Press style: a statement over several paragraphs opens a mark at the
+                # start of each and closes it only at its end.
+                statement = _Statement([run])
+                if not _attribute(statement, paragraph, run, before, after, cast):
+                    statement.speaker = _unattributed(
+                        paragraphs, number, run, statements, found, cast
+                    )
                 open_statement = statement
                 break
-            if len(segment.text.split()) < MIN_STATEMENT_WORDS:
+            if len(run.text.split()) < _min_words(paragraph, run):
                 continue
-            if _attribute_after(statement, paragraph, segment, context) or (
-                _attribute_before(statement, paragraph, segment, context)
-            ):
-                found.append(statement)
-            elif _is_whole_paragraph(paragraph, segment):
-                statement.speaker = _unattributed_speaker(
-                    paragraphs, number, previous, named_before, context, statement
-                )
-                found.append(statement)
-
-        found = [s for s in found if s.speaker is not None]
-        statements.extend(found)
-        if found:
-            previous = found[-1]
-            last_speaker = previous.speaker
-        else:
-            previous = None
+            statement = _Statement([run])
+            if not _attribute(statement, paragraph, run, before, after, cast):
+                statement.speaker = _same_sentence_speaker(
+                    paragraph, before, run, found
+                ) or _unattributed(paragraphs, number, run, statements, found, cast)
+                if statement.speaker is None:
+                    continue
+            if not run.closed and number < len(paragraphs):
+                open_statement = statement
+                break
+            found.append(statement)
+        for statement in found:
+            if statement.speaker is not None:
+                statements.append(statement)
+                cast.spoke(statement.speaker, statement.attribution, number)
     if open_statement is not None and open_statement.speaker is not None:
         statements.append(open_statement)
+    statements.sort(key=lambda s: (s.runs[0].number, s.runs[0].start))
     return [statement.as_quote() for statement in statements]
 
 
-def _unattributed_speaker(paragraphs, number, previous, named_before, context, statement):
-    """Who says a quoted paragraph with no attribution of its own, if anyone clearly does:
-    the lead-in before it ("the ministry said:"), the statement it continues, or the
-    speaker the paragraph before reports ("She said the house was rebuilt.")."""
-    if lead_in := _lead_in_of(paragraphs, number, context):
-        statement.attribution, speaker = lead_in
-        return speaker
-    if _continues(previous, paragraphs, number):
-        return previous.speaker
-    return named_before
+def _min_words(paragraph, run):
+    """A statement opens its sentence ("We will win," he said) and has a few words; words
+    quoted inside a sentence (called the vote “a red line”) need a few more to count."""
+    before = paragraph[max(0, run.start - 3) : run.start].rstrip()
+    opens_sentence = not before or before[-1] in '.!?:;,—–-”"'
+    return MIN_STATEMENT_WORDS if opens_sentence else MIN_STATEMENT_WORDS + 1
 
 
-def _speaker_named_in(paragraph, context):
-    if match := _SUBJECT_SAYS.match(paragraph):
-        speaker = classify_speaker(_subject(match["speaker"]), context)
-        # A lone capitalised first word is as likely "Reporters" as a name.
-        if speaker and " " not in speaker[0] and paragraph.startswith(speaker[0]):
-            return None
+def _same_sentence_speaker(paragraph, before, run, found):
+    """Smith urged voters to “go to your place and vote” and then “go pick some other
+    place”: a second quote in the sentence of an attributed one is the same speaker's."""
+    if before is None or not found or found[-1].runs[-1] is not before:
+        return None
+    if before.text.rstrip().endswith((".", "!", "?")):
+        return None
+    gap = paragraph[before.end : run.start]
+    if any(not _is_abbreviation(gap, m.start()) for m in _SENTENCE_END.finditer(gap)):
+        return None
+    return found[-1].speaker
+
+
+def _unattributed(paragraphs, number, run, statements, found, cast):
+    """Who says a quote with no attribution of its own, when the text around it tells:
+    the lead-in paragraph before it ("the ministry said:"), the statement in the paragraph
+    before that it goes on with, someone the paragraph before shows speaking."""
+    paragraph = paragraphs[number - 1]
+    whole = (
+        run.start == 0 and not paragraph[run.end :].strip(" .,;")
+        if run.end + 4 > len(paragraph)
+        else False
+    )
+    if whole and number > 1:
+        before = paragraphs[number - 2]
+        if before.rstrip().endswith(":") and (lead_in := _lead_in(before, len(before), cast)):
+            return lead_in[1]
+    last = found[-1] if found else (statements[-1] if statements else None)
+    if last is not None and last.last_number >= number - 1:
+        return last.speaker
+    if number > 1 and (speaker := cast.named_speaking_in(number - 1)):
         return speaker
     return None
 
 
-def _segments(paragraph):
-    """The double-quoted spans of a paragraph; single quotes are scare quotes or nested."""
-    segments, start, closing = [], None, None
-    for index, character in enumerate(paragraph):
+def _attribute(statement, paragraph, run, before, after, cast):
+    """Sets the statement's speaker from the attribution after the run or the lead-in
+    before it, in the run's sentence; False when neither names anyone."""
+    text = run.text.rstrip()
+    ends_sentence = text.endswith(".") and not text.endswith("..")
+    tail_end = after.start if after is not None else len(paragraph)
+    tail = paragraph[run.end : min(tail_end, run.end + _WINDOW)]
+    if not ends_sentence or tail.lstrip()[:1].islower() or tail.lstrip()[:1] in "―—–":
+        if found := _attribution_after(tail, cast):
+            statement.attribution, statement.speaker = found
+            statement.attributed_by = "after"
+            return True
+    head_start = before.end if before is not None else 0
+    if found := _lead_in(paragraph, run.start, cast, head_start):
+        statement.attribution, statement.speaker = found
+        statement.attributed_by = "before"
+        return True
+    return False
+
+
+def _attribution_after(tail, cast):
+    """“…,” the minister said on Monday.  “…,” said Jane Smith, a spokeswoman.  “…,”
+    according to the ministry.  The tail runs to the end of its sentence."""
+    clause = _first_sentence(tail)
+    stripped = clause.strip(" ,;—–-")
+    if not stripped:
+        return None
+    if tail.lstrip()[:1] in "―—–" and (match := _DASH_NAME.match(tail.lstrip(" ―—–-"))):
+        # A reader's or interviewee's words signed with a dash: “…” ― Jane Smith
+        speaker = cast.resolve(match.group())
+        return speaker and (match.group(), speaker)
+    if match := _ACCORDING_TO.match(stripped):
+        speaker = cast.resolve(match["speaker"])
+        return speaker and (stripped[: match.end("speaker")], speaker)
+    cue = first_cue(stripped)
+    if cue is None:
+        return None
+    subject = stripped[: cue.start()].strip(" ,")
+    if not subject:
+        rest = stripped[cue.end() :].lstrip()
+        if cue.group() not in _SPEECH_VERBS and not (
+            rest[:1].isupper() or rest.startswith("the ")
+        ):
+            return None
+        # “…,” said Jane Smith, a spokeswoman for the ministry.
+        speaker = cast.resolve(_object(stripped[cue.end() :]))
+        return speaker and (stripped.rstrip(" .,;"), speaker)
+    if len(subject.split()) > _SUBJECT_MAX_WORDS or subject.split()[0] in _CONJUNCTIONS:
+        # “…” and called on its supporters: the quote is the object of a verb before it.
+        return None
+    if cue.group() == "quoted" and (saying := _AS_SAYING.search(stripped, cue.end())):
+        # “…,” the newspaper quoted a deputy minister as saying.
+        speaker = cast.resolve(stripped[cue.end() : saying.start()])
+        return speaker and (stripped.rstrip(" .,;"), speaker)
+    speaker = cast.resolve(subject)
+    if speaker is None:
+        return None
+    end = cue.end()
+    return stripped[:end].strip(), speaker
+
+
+def _lead_in(text, end, cast, start=0):
+    """(attribution, speaker) from the sentence before a quote: "The ministry said: “",
+    "Smith called the plan “", "According to Smith, “", "quoted a minister as saying “"."""
+    window = text[max(start, end - _WINDOW) : end]
+    sentence = _last_sentence(window)
+    if not sentence.strip():
+        return None
+    if match := _ACCORDING_TO.search(sentence):
+        if (speaker := cast.resolve(match["speaker"])) is not None:
+            return match.group().strip(" ,:"), speaker
+    found_cues = list(cues(sentence))
+    for cue in reversed(found_cues):
+        if cue.group() == "quoted" and (saying := _AS_SAYING.search(sentence, cue.end())):
+            speaker = cast.resolve(sentence[cue.end() : saying.start()])
+            if speaker is not None:
+                return sentence.strip(" ,:"), speaker
+        subject = _clause_before(sentence[: cue.start()])
+        if not subject:
+            if cue.group() in _SPEECH_VERBS:  # Said the minister: “…”
+                speaker = cast.resolve(_object(sentence[cue.end() :]))
+                if speaker is not None:
+                    return sentence.strip(" ,:"), speaker
+            continue
+        speaker = cast.resolve(subject)
+        if speaker is not None:
+            attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
+            return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
+    return None
+
+
+def _clause_before(text):
+    """The subject before a cue verb: the text since the last clause break ("; ", " and ",
+    a closing quotation mark), at most a sentence's subject long."""
+    text = text.rstrip()
+    cut = max(text.rfind(mark) for mark in ("; ", "”", '"', " — ", " – ", ": "))
+    if cut >= 0:
+        text = text[cut + 1 :]
+    for conjunction in (" and ", " but ", " while ", " when ", " because ", " as ", " that "):
+        index = text.rfind(conjunction)
+        rest = text[index + len(conjunction) :]
+        if index < 0 or len(rest.split()) > 6:
+            continue
+        # "Kurdish and Sunni blocs" is one subject; "… and she said" starts another.
+        if conjunction != " and " or re.match(r"(?:he|she|they|it|we|i|the|a|an)\b", rest, re.I):
+            text = rest
+            break
+    words = text.split()
+    if not words or len(words) > _SUBJECT_MAX_WORDS:
+        return ""
+    return text.strip(" ,")
+
+
+def _object(text):
+    """The speaker named after an inverted cue: "said Jane Smith, a spokeswoman, on
+    Monday" → "Jane Smith, a spokeswoman"."""
+    text = re.split(r"[:;“”\"]", text, maxsplit=1)[0]
+    text = re.split(r"\s+(?:on|in|at|during|after|before|last|this)\s+[A-Z]?[a-z]*day\b", text)[0]
+    return text.strip(" ,.")
+
+
+def _continues_split(paragraph, before, run, after, statement):
+    """“We will,” he said, “fight on.”  One statement in two runs: the text between them
+    is the first one's attribution, and the second has no attribution of its own."""
+    if statement.runs[-1] is not before or statement.attributed_by != "after":
+        return False
+    gap = paragraph[before.end : run.start].strip(" ,.;:—–-")
+    if gap != statement.attribution.strip(" ,.;:"):
+        return False
+    tail_end = after.start if after is not None else len(paragraph)
+    tail = _first_sentence(paragraph[run.end : min(tail_end, run.end + _WINDOW)])
+    return not (first_cue(tail) and tail.strip(" ,.")[:1].islower())
+
+
+def _runs(number, paragraph):
+    """The double-quoted runs of a paragraph; single quotes are scare quotes or nested."""
+    runs, start, closing = [], None, None
+    for mark in _MARKS.finditer(paragraph):
+        index, character = mark.start(), mark.group()
         if start is None:
-            if character == _OPENING:
-                start, closing = index, _CLOSING
-            elif character == _STRAIGHT:
-                start, closing = index, _STRAIGHT
+            if character != _CLOSING:
+                start, closing = index, _CLOSING if character == _OPENING else _STRAIGHT
         elif character == closing:
-            segments.append(_Segment(start, index + 1, paragraph[start + 1 : index], True))
+            runs.append(_Run(number, start, index + 1, paragraph[start + 1 : index], True))
             start = None
     if start is not None:
-        segments.append(_Segment(start, len(paragraph), paragraph[start + 1 :], False))
-    return [s for s in segments if s.text.strip()]
+        runs.append(_Run(number, start, len(paragraph), paragraph[start + 1 :], False))
+    return [run for run in runs if _trim(run.text)]
 
 
 def _trim(text):
@@ -211,105 +368,25 @@ def _trim(text):
     return text.strip().removesuffix(",").rstrip()
 
 
-def _attribute_after(statement, paragraph, segment, last_speaker):
-    # Windows, not the rest of the paragraph: a page of thousands of quotes must not cost
-    # thousands of copies of it. An attribution is far shorter than the window.
-    before = paragraph[max(0, segment.start - 10) : segment.start].rstrip()
-    if before and before[-1] not in '.!?:;”"—–-':
-        return False  # a phrase quoted mid-sentence, not a statement
-    text = segment.text.rstrip()
-    after = paragraph[segment.end : segment.end + _ATTRIBUTION_WINDOW]
-    ends_clause = text.endswith((",", "?", "!", "—", "–")) or after.startswith(",")
-    lower_case_follows = after.strip()[:1].islower()
-    if not (ends_clause or lower_case_follows):
-        return False
-    for pattern in (_ACCORDING_TO, _VERB_THEN_SPEAKER, _SPEAKER_THEN_VERB):
-        if match := pattern.match(after):
-            phrase = _subject(match["speaker"], first=pattern is not _SPEAKER_THEN_VERB)
-            speaker = classify_speaker(phrase, last_speaker)
-            if speaker is not None:
-                statement.attribution = match["attribution"].strip().rstrip(",")
-                statement.speaker = speaker
-                return True
-    return False
-
-
-def _attribute_before(statement, paragraph, segment, last_speaker):
-    # Only the last few hundred characters can hold the lead-in; bounding them keeps the
-    # search linear on a pathological page.
-    lead_in = _lead_in(paragraph[max(0, segment.start - 400) : segment.start], last_speaker)
-    if lead_in is None:
-        return False
-    statement.attribution, statement.speaker = lead_in
-    return True
-
-
-def _lead_in(text, last_speaker):
-    if not text.rstrip().endswith((":", ",")):
-        return None  # both shapes end so; a cheap test before the searches
-    sentence = _last_sentence(text)
-    if match := _LEAD_IN_ACCORDING.search(sentence):
-        speaker = classify_speaker(_subject(match["speaker"]), last_speaker)
-        return speaker and (match["attribution"].strip(), speaker)
-    if match := _LEAD_IN_VERB.search(sentence):
-        # The speaker is what comes before the verb in this sentence, after any quote.
-        head = sentence[: match.start()]
-        head = head[max(head.rfind(mark) for mark in '“”"') + 1 :][-150:]
-        phrase = _subject(head)
-        speaker = classify_speaker(phrase, last_speaker)
-        if phrase and speaker is not None:
-            attribution = sentence[sentence.rfind(phrase, 0, match.start()) : match.end()]
-            return attribution.strip().rstrip(":,").strip(), speaker
-    return None
-
-
-def _lead_in_of(paragraphs, number, last_speaker):
-    """A paragraph that ends "the ministry said:" attributes the quoted one after it."""
-    if number < 2:
-        return None
-    before = paragraphs[number - 2]
-    if not before.endswith(":") or _segments(before):
-        return None
-    return _lead_in(before[-400:], last_speaker)
-
-
-def _continues(previous, paragraphs, number):
-    return previous is not None and previous.paragraph + len(previous.parts) == number
-
-
-def _continues_split_quote(paragraph, segments, index, statement):
-    # “We will leave,” the minister said. “But not yet.”  One statement in two parts.
-    if index == 0 or not statement.attribution:
-        return False
-    gap = paragraph[segments[index - 1].end : segments[index].start].strip(" ,.;:—–-")
-    return gap == statement.attribution.strip(" ,.")
-
-
-def _is_whole_paragraph(paragraph, segment):
-    return segment.start == 0 and not paragraph[segment.end :].strip(" .,;")
+def _first_sentence(text):
+    """The text up to its first sentence end, abbreviations ("Sen.", "D.C.") aside."""
+    for match in _SENTENCE_END.finditer(text):
+        if not _is_abbreviation(text, match.start()):
+            return text[: match.start()]
+    return text
 
 
 def _last_sentence(text):
     """The text after the last sentence end, abbreviations ("U.S.", "Gen.") aside."""
     start = 0
-    for match in re.finditer(r"[.!?]\s+(?=[A-Z“\"])", text):
-        word = re.search(r"([A-Za-z]+)$", text[max(0, match.start() - 20) : match.start()])
-        if match.group().startswith(".") and word:
-            if word[1].lower() in _ABBREVIATIONS or len(word[1]) == 1:
-                continue
-        start = match.end()
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() < len(text) and not _is_abbreviation(text, match.start()):
+            start = match.end()
     return text[start:]
 
 
-def _subject(phrase, *, first=False):
-    """ "In a statement, the ministry" → "the ministry"; "John Smith, a spokesman" → "John
-    Smith": the clause that names the speaker, not the adverbial or the description."""
-    parts = [part.strip() for part in phrase.split(",") if part.strip()]
-    if not parts:
-        return phrase
-    if first:  # said John Smith, a spokesman for the group
-        return parts[0]
-    for part in reversed(parts):
-        if not re.match(r"(?:a|an)\s", part):
-            return part
-    return parts[-1]
+def _is_abbreviation(text, index):
+    if text[index] != ".":
+        return False
+    word = re.search(r"([A-Za-z]+)$", text[max(0, index - 20) : index])
+    return bool(word) and (word[1].lower() in _ABBREVIATIONS or len(word[1]) == 1)

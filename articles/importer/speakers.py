@@ -2,6 +2,9 @@
 unnamed source, or a reference back ("he", "the ministry") to the last speaker."""
 
 import re
+from dataclasses import dataclass
+
+from .cues import first_cue
 
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
 _TITLES = {
@@ -120,3 +123,322 @@ def _person_name(tokens):
         else:
             break
     return " ".join(name).strip(" ,")
+
+
+# --- Who a speaker phrase stands for, in the article so far --------------------------------
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str  # a person's or organisation's name, or the words of an unnamed source
+    is_organisation: bool = False
+    is_person: bool = False  # a named person; never together with is_organisation
+    role: str = ""  # "a spokeswoman for the ministry", as the text introduces them
+    organisation: str = ""  # the organisation a person speaks for, as named
+
+
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr"}
+_LEADING_WORDS = {
+    "in", "on", "at", "after", "before", "during", "speaking", "asked", "when", "while",
+    "earlier", "later", "meanwhile", "however", "but", "and", "still", "also", "yet",
+    "instead", "today", "yesterday", "last", "as", "for", "with", "by", "from", "since",
+    "although", "though", "if", "because", "then", "now", "so", "this", "in fact",
+    "separately", "previously", "again", "here", "there", "similarly", "indeed", "then-",
+    "writing", "responding", "appearing", "talking", "addressing", "testifying",
+}  # fmt: skip
+_APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|which|now|then|also|himself|herself|\()\b", re.I)
+_DOCUMENT = re.compile(
+    r"(?:(?P<owner>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*)['’]s?|the|this|that|his|her|their"
+    r"|its|a|an)\s+(?:[\w-]+\s+){0,2}(?:statement|letter|report|memo|release|email|e-mail|post"
+    r"|tweet|note|filing|ad|advertisement|complaint|lawsuit|document|video|message|spot"
+    r"|website|site|transcript|text|announcement|petition|order|ruling|poll|survey|study)",
+    re.IGNORECASE,
+)
+_CALENDAR = re.compile(
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june"
+    r"|july|august|september|october|november|december|today|yesterday|tonight",
+    re.IGNORECASE,
+)
+_NAME_TOKEN = re.compile(r"(?:[A-Z][\w'’.-]*|(?:[A-Z]\.)+)")
+# "Jane Smith, a spokeswoman for the ministry," found from its ", a " and read backwards:
+# a pattern starting at the name would be tried at every capital letter.
+_INTRODUCTION = re.compile(r",\s+(?P<role>(?:a|an|the)\s+[^,;.“”\"()]{2,150}?)(?=[,.;])")
+_FULL_NAME = re.compile(r"(?<![\w.])[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’-]+){1,2}\b")
+_ORGANISATION_IN_ROLE = re.compile(
+    r"\b(?:for|of|at|with|from)\s+(?P<organisation>(?:the\s+)?[A-Z][\w.&'’-]*"
+    r"(?:\s+(?:[A-Z][\w.&'’-]*|of|for|and|on|the))*)"
+)
+_PARENTHESIS = re.compile(r"\s*\([^()]{0,60}\)")
+
+
+class Cast:
+    """The people and organisations an article has shown so far, to read "Smith", "she",
+    "the commander" and "the statement reads" as an editor would: the person introduced
+    earlier as "Jane Smith, a spokeswoman for the ministry", the issuer of the statement."""
+
+    def __init__(self, paragraphs):
+        self.paragraphs = paragraphs
+        self.introduced = {}  # surname, case-folded → Speaker
+        self.full_names = {}  # surname, case-folded → the first full name seen
+        self.mentioned = []  # full names, in the order the text first gives them
+        self.speakers = []  # who spoke, in order
+        self.issuers = []  # who issued a statement, a letter, a report
+        self.reached = 0
+        self.current = 0  # the paragraph being read
+        self.spoke_in = 0  # the paragraph of the last statement
+
+    def reach(self, number):
+        """Reads the introductions of paragraphs up to `number`: a reporter introduces a
+        person once and names them by surname after."""
+        self.current = number
+        while self.reached < min(number, len(self.paragraphs)):
+            paragraph = self.paragraphs[self.reached]
+            self.reached += 1
+            for match in _FULL_NAME.finditer(paragraph):
+                tokens = match.group().split()
+                if tokens[0].lower() not in _LEADING_WORDS | {"the", "a", "an"}:
+                    if tokens[-1].casefold() not in self.full_names:
+                        self.full_names[tokens[-1].casefold()] = match.group()
+                        self.mentioned.append(match.group())
+            for match in _INTRODUCTION.finditer(paragraph):
+                name = _name_before(paragraph, match.start())
+                if name and classify_speaker(name) in (None, (name, False)):
+                    self._introduce(self._person(name, match["role"].strip()))
+
+    def spoke(self, speaker, attribution, number):
+        self.speakers.append(speaker)
+        self.spoke_in = number
+        if _DOCUMENT.search(attribution) and not _DOCUMENT.fullmatch(speaker.name):
+            self.issuers.append(speaker)
+
+    def named_speaking_in(self, number):
+        """Someone a paragraph shows speaking at its start: "Smith, who leads the group,
+        said it had cleared…" says the quoted paragraph after it."""
+        paragraph = self.paragraphs[number - 1][:300]
+        cue = first_cue(paragraph)
+        if cue is None or not paragraph[:1].isupper():
+            return None
+        subject = paragraph[: cue.start()]
+        if len(subject.split()) > 12 or re.search(r"[.;:“”\"]", subject):
+            return None
+        if subject.strip().lower() in _PRONOUNS:
+            return self._last_spoken(subject.strip().lower())
+        speaker = self.resolve(subject, reference=False)
+        if speaker and speaker.is_person and " " not in speaker.name:
+            return None  # a lone capitalised first word is as likely "Reporters"
+        return speaker
+
+    def resolve(self, phrase, *, reference=True):
+        """The Speaker the words that name who spoke stand for, or None."""
+        phrase = " ".join(phrase.split()).strip(" ,;:—–-.")
+        words = phrase.split()
+        if not words or len(words) > 40:
+            return None
+        if phrase.lower() in _PRONOUNS:
+            return self._pronoun(phrase.lower()) if reference else None
+        head, extras = _split_subject(phrase)
+        if not head:
+            return None
+        lower = head.lower()
+        if lower in _PRONOUNS:
+            return self._pronoun(lower) if reference else None
+        if match := _DOCUMENT.fullmatch(head):
+            return self._issuer(head, match["owner"])
+        role = ", ".join(extras)
+        head = re.sub(r"^(?:The|A|An|This|That)\s", lambda m: m.group().lower(), head)
+        if not any(character.isupper() for character in head):
+            return self._unnamed(head, role, reference)
+        possessed = re.split(r"['’]s\s", head, maxsplit=1)
+        if len(possessed) == 2 and not any(c.isupper() for c in possessed[1]):
+            # "Clinton’s campaign", "the group’s leadership": a body, not a person.
+            return Speaker(head, is_organisation=True, role=role)
+        tokens = head.split()
+        if (
+            len(tokens) > 1
+            and tokens[0][:1].isupper()
+            and tokens[1][:1].islower()
+            and not _is_name_token(tokens[-1])
+            and not _NAME_PARTICLES.fullmatch(tokens[1])
+            and tokens[0].casefold() not in self.full_names
+            and tokens[0].casefold() not in self.introduced
+        ):
+            # "Lawmakers from the Kurdish bloc boycotted the vote": a capital that only
+            # opens the sentence, not a name.
+            return self._unnamed(head[:1].lower() + head[1:], role, reference)
+        classified = classify_speaker(head)
+        if classified is not None and classified[1]:
+            return Speaker(classified[0], is_organisation=True, role=role)
+        return self._named(head, role, classified)
+
+    def _named(self, head, role, classified):
+        tokens = head.split()
+        name = []
+        for token in reversed(tokens):
+            if _is_name_token(token):
+                name.insert(0, token)
+            else:
+                break
+        while name and (name[0].lower().strip(".") in _TITLES or not name[0][:1].isupper()):
+            name.pop(0)
+        titles = [i for i, token in enumerate(name[:-1]) if token.lower().strip(".") in _TITLES]
+        if titles:  # "Prime Minister Ana Ruiz": the name follows the last title
+            name = name[titles[-1] + 1 :]
+        if not name and tokens[0][:1].isupper() and tokens[0].lower() not in _TITLES:
+            # "Donald Trump is once again": the subject is the name the clause opens on.
+            for token in tokens:
+                if not _NAME_TOKEN.fullmatch(token):
+                    break
+                name.append(token)
+            tokens = name[:]
+        if not name:
+            if classified is not None:
+                return Speaker(classified[0], role=role)
+            return None
+        prefix = " ".join(tokens[: len(tokens) - len(name)])
+        if prefix.lower().strip(".") in _HONORIFICS:
+            prefix = ""
+        if len(name) == 1:
+            if known := self.introduced.get(name[0].casefold()):
+                return known
+            full = self.full_names.get(name[0].casefold(), name[0])
+            name = full.split()
+        full_role = ", ".join(part for part in (prefix, role) if part)
+        speaker = self._person(" ".join(name), full_role)
+        if len(name) > 1:
+            self._introduce(speaker)
+        return speaker
+
+    def _person(self, name, role):
+        organisation = ""
+        if match := _ORGANISATION_IN_ROLE.search(role):
+            organisation = match["organisation"].strip()
+        else:
+            leading = []
+            for token in role.split():
+                if not token[:1].isupper() or token.lower().strip(".,") in _TITLES:
+                    break
+                leading.append(token)
+            if leading and len(leading) < len(role.split()):
+                organisation = " ".join(leading)
+        return Speaker(name, is_person=True, role=role, organisation=organisation)
+
+    def _introduce(self, speaker):
+        key = speaker.name.split()[-1].casefold()
+        known = self.introduced.get(key)
+        if known is None or (speaker.role and not known.role) or known.name != speaker.name:
+            self.introduced[key] = speaker
+
+    def _unnamed(self, head, role, reference):
+        """ "the commander" → the commander introduced before; "a security official",
+        "officials" → an unnamed source."""
+        words = head.lower().split()
+        if reference and words[0] in ("the", "this", "that"):
+            noun = words[-1]
+            for speaker in reversed([*self.introduced.values(), *self.speakers]):
+                if speaker.is_person and noun in speaker.role.lower().split():
+                    return speaker
+            if noun in _ORGANISATION_WORDS:
+                for speaker in reversed(self.speakers):
+                    if speaker.is_organisation and noun in speaker.name.lower():
+                        return speaker
+        for index, word in enumerate(words[1:], start=1):
+            if word.endswith("ed") or word in ("is", "are", "was", "were", "has", "have", "had"):
+                # "several environmental groups granted …": the subject ends at its verb.
+                words = words[:index]
+                head = " ".join(head.split()[:index])
+                break
+        if len(words) > 10:
+            return None  # a clause, not someone
+        return Speaker(" ".join([head, role]).strip() if not role else f"{head}, {role}")
+
+    def _pronoun(self, pronoun):
+        # "Omar al-Jubouri, who leads the group, said it had…" in the paragraph before:
+        # "he" is him rather than whoever was quoted earlier.
+        if self.current - 1 > self.spoke_in and pronoun not in ("it", "they", "we"):
+            named = self.named_speaking_in(self.current - 1) if self.current > 1 else None
+            if named is not None and named.is_person:
+                return named
+        return self._last_spoken(pronoun)
+
+    def _last_spoken(self, pronoun):
+        if pronoun in ("he", "she", "him", "her", "i"):
+            wanted = [s for s in self.speakers if s.is_person] or list(self.introduced.values())
+        elif pronoun == "it":
+            wanted = [s for s in self.speakers if s.is_organisation]
+        else:
+            wanted = []
+        wanted = wanted or self.speakers
+        if wanted:
+            return wanted[-1]
+        if self.mentioned and pronoun not in ("it", "they", "we"):
+            # No one has spoken yet: the person the article named last.
+            name = self.mentioned[-1]
+            return self.introduced.get(name.split()[-1].casefold()) or self._person(name, "")
+        return None
+
+    def _issuer(self, head, owner):
+        """Who issued the statement, letter or report the text quotes."""
+        if owner and not _CALENDAR.fullmatch(owner):
+            if speaker := self.resolve(owner):
+                return speaker
+        if self.issuers:
+            return self.issuers[-1]
+        if self.speakers:
+            return self.speakers[-1]
+        return Speaker(head)
+
+
+def _name_before(text, end):
+    """The two to four capitalised words just before `end`, if they make a name."""
+    tokens = text[max(0, end - 80) : end].split()
+    name = []
+    for token in reversed(tokens[-4:]):
+        if not _NAME_TOKEN.fullmatch(token):
+            break
+        name.insert(0, token)
+    while name and name[0].lower() in _LEADING_WORDS | {"the", "a", "an"}:
+        name.pop(0)
+    return " ".join(name) if len(name) >= 2 else ""
+
+
+def _split_subject(phrase):
+    """ "In an interview, Jane Smith (D-Ohio), a spokeswoman for the ministry" →
+    ("Jane Smith", ["(D-Ohio)", "a spokeswoman for the ministry"]): the words naming the
+    speaker, and what the text says about them."""
+    extras = [m.group().strip() for m in _PARENTHESIS.finditer(phrase)]
+    phrase = _PARENTHESIS.sub("", phrase)
+    parts = [part.strip() for part in phrase.split(",") if part.strip()]
+    while len(parts) > 1 and _is_leading(parts[0]):
+        parts.pop(0)
+    if not parts:
+        return "", []
+    head = parts[0]
+    if re.match(r"(?:a|an|the)\s", head, re.I) or "’s " in head or "'s " in head:
+        # "a Red Crescent coordinator in Sinjar, Salim Qasim": the name after the role.
+        for index, part in enumerate(parts[1:], start=1):
+            if _is_name(part):
+                return part, [head, *extras, *parts[1:index], *parts[index + 1 :]]
+    words = head.split()
+    while len(words) > 1 and words[0].lower() in {"but", "and", "so", "yet", "also", "then"}:
+        words.pop(0)
+    return " ".join(words), extras + parts[1:]
+
+
+def _is_name_token(token):
+    return bool(_NAME_TOKEN.fullmatch(token) or _NAME_PARTICLES.fullmatch(token))
+
+
+def _is_name(part):
+    tokens = part.split()
+    if not 1 < len(tokens) <= 5 or tokens[0].lower().strip(".") in _TITLES - _HONORIFICS:
+        return False
+    return all(_is_name_token(t) for t in tokens)
+
+
+def _is_leading(part):
+    """An adverbial before the subject: "In an interview", "On Monday", "Asked about it"."""
+    words = part.lower().split()
+    if words[0] in _LEADING_WORDS or _CALENDAR.fullmatch(words[0]):
+        return True
+    # "Several weeks ago", "Last Monday night"
+    return len(words) <= 5 and (words[-1] == "ago" or any(_CALENDAR.fullmatch(w) for w in words))
