@@ -43,7 +43,10 @@ _SPEECH_VERBS = {
     "replied", "explained", "tweeted", "noted", "warned", "declared", "stated", "told",
 }  # fmt: skip
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s+[A-Z“\"‘(]|\s*$)")
-_AS_SAYING = re.compile(r"\bas\s+(?:saying|telling|writing|arguing|asking|warning)\b")
+_QUOTED_AS_SAYING = re.compile(
+    r"\bquot(?:ed|es|ing)\s+(?P<speaker>[^“”\"]{2,150}?)\s+as\s+"
+    r"(?:saying|telling|writing|arguing|asking|warning)\b"
+)
 _DASH_NAME = re.compile(r"(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*")
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<speaker>[^“”\"]+?)\s*(?:[,.;:]|$)", re.I)
 
@@ -263,9 +266,9 @@ def _attribution_after(tail, cast):
     if len(subject.split()) > _SUBJECT_MAX_WORDS or subject.split()[0] in _CONJUNCTIONS:
         # “…” and called on its supporters: the quote is the object of a verb before it.
         return None
-    if cue.group() == "quoted" and (saying := _AS_SAYING.search(stripped, cue.end())):
+    if match := _QUOTED_AS_SAYING.search(stripped):
         # “…,” the newspaper quoted a deputy minister as saying.
-        speaker = cast.resolve(stripped[cue.end() : saying.start()])
+        speaker = cast.resolve(match["speaker"])
         return speaker and (stripped.rstrip(" .,;"), speaker)
     speaker = cast.resolve(subject)
     if speaker is None:
@@ -284,12 +287,12 @@ def _lead_in(text, end, cast, start=0):
     if match := _ACCORDING_TO.search(sentence):
         if (speaker := cast.resolve(match["speaker"])) is not None:
             return match.group().strip(" ,:"), speaker
+    if match := _QUOTED_AS_SAYING.search(sentence):
+        # The newspaper quoted a deputy minister as saying “…”
+        if (speaker := cast.resolve(match["speaker"])) is not None:
+            return sentence.strip(" ,:"), speaker
     found_cues = list(cues(sentence))
     for cue in reversed(found_cues):
-        if cue.group() == "quoted" and (saying := _AS_SAYING.search(sentence, cue.end())):
-            speaker = cast.resolve(sentence[cue.end() : saying.start()])
-            if speaker is not None:
-                return sentence.strip(" ,:"), speaker
         subject = _clause_before(sentence[: cue.start()])
         if not subject:
             if cue.group() in _SPEECH_VERBS:  # Said the minister: “…”

@@ -154,6 +154,7 @@ _DOCUMENT = re.compile(
     r"|website|site|transcript|text|announcement|petition|order|ruling|poll|survey|study)",
     re.IGNORECASE,
 )
+_ISSUED = re.compile(r"\b(?:statement|release|letter|memo|report)\b")
 _CALENDAR = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june"
     r"|july|august|september|october|november|december|today|yesterday|tonight",
@@ -200,10 +201,23 @@ class Cast:
                     if tokens[-1].casefold() not in self.full_names:
                         self.full_names[tokens[-1].casefold()] = match.group()
                         self.mentioned.append(match.group())
+            for match in _ISSUED.finditer(paragraph):
+                self._issued(paragraph, match.start())
             for match in _INTRODUCTION.finditer(paragraph):
                 name = _name_before(paragraph, match.start())
                 if name and classify_speaker(name) in (None, (name, False)):
                     self._introduce(self._person(name, match["role"].strip()))
+
+    def _issued(self, paragraph, at):
+        """ "The Defence Ministry said in a statement on Monday that…": the ministry is
+        whom "the statement reads" means later."""
+        sentence = paragraph[max(0, at - 200) : at]
+        sentence = sentence[max(sentence.rfind(". "), sentence.rfind("”"), -1) + 1 :]
+        cue = first_cue(sentence)
+        if cue is not None and (subject := sentence[: cue.start()].strip()):
+            speaker = self.resolve(subject, reference=False)
+            if speaker is not None and not _DOCUMENT.fullmatch(speaker.name):
+                self.issuers.append(speaker)
 
     def spoke(self, speaker, attribution, number):
         self.speakers.append(speaker)

@@ -1,0 +1,167 @@
+"""The shapes real attributions take, each in a short passage written for this test (the
+PolNeAR corpus that measures the parser stays out of the repository): the quote's words,
+its runs and the speaker as an editor would write them."""
+
+import pytest
+
+from articles.importer import parse
+
+
+def _page(*paragraphs):
+    return "\n\n".join(["Ministry Reviews The Ceasefire", *paragraphs])
+
+
+def _runs(article, quote):
+    return [article.paragraphs[n - 1][start:end] for n, start, end in quote.spans]
+
+
+def _only(*paragraphs):
+    article = parse(_page(*paragraphs))
+    (quote,) = article.quotes
+    return article, quote
+
+
+@pytest.mark.parametrize(
+    "paragraph, words, speaker",
+    [
+        (
+            "“The ceasefire will hold for as long as both sides respect it,” the statement reads.",
+            "The ceasefire will hold for as long as both sides respect it",
+            "Defence Ministry",
+        ),
+        (
+            "Monday's statement read: “The ceasefire will hold for as long as both sides "
+            "respect it.”",
+            "The ceasefire will hold for as long as both sides respect it.",
+            "Defence Ministry",
+        ),
+    ],
+)
+def test_a_statement_is_the_words_of_whoever_issued_it(paragraph, words, speaker):
+    article = parse(
+        _page(
+            "The Defence Ministry said in a statement on Monday that talks would resume.",
+            paragraph,
+        )
+    )
+    (quote,) = article.quotes
+    assert _runs(article, quote) == [words]
+    assert (quote.speaker, quote.is_organisation) == (speaker, True)
+
+
+def test_quoted_as_saying_names_the_one_quoted_not_the_newspaper():
+    article, quote = _only(
+        "The newspaper quoted a deputy minister as saying “there is no plan to withdraw the "
+        "troops this year.”"
+    )
+    assert _runs(article, quote) == ["there is no plan to withdraw the troops this year."]
+    assert quote.speaker == "a deputy minister"
+    assert not quote.is_person and not quote.is_organisation  # an unnamed source
+
+
+def test_a_lead_in_without_a_comma_still_attributes_the_quote():
+    article, quote = _only("A ministry spokesman said “the talks will resume on Thursday.”")
+    assert _runs(article, quote) == ["the talks will resume on Thursday."]
+    assert quote.speaker == "a ministry spokesman"
+    assert not quote.is_person and not quote.is_organisation
+
+
+def test_a_surname_is_the_person_introduced_earlier_with_role_and_organisation():
+    article = parse(
+        _page(
+            "Jane Smith, a spokeswoman for the Defence Ministry, confirmed the talks.",
+            "Diplomats were less sure.",
+            "“We expect both delegations in the capital by Thursday,” Smith said.",
+        )
+    )
+    (quote,) = article.quotes
+    assert _runs(article, quote) == ["We expect both delegations in the capital by Thursday"]
+    assert (quote.speaker, quote.is_person, quote.is_organisation) == ("Jane Smith", True, False)
+    assert quote.speaker_role == "a spokeswoman for the Defence Ministry"
+    assert quote.speaker_organisation == "the Defence Ministry"
+
+
+def test_the_commander_is_the_commander_introduced_before():
+    article = parse(
+        _page(
+            "“Our units have pulled back five kilometres,” said Omar Haddad, the commander of "
+            "the northern brigade.",
+            "“No one will be left behind on the front line,” the commander said.",
+        )
+    )
+    assert [(q.speaker, q.speaker_role) for q in article.quotes] == [
+        ("Omar Haddad", "the commander of the northern brigade"),
+        ("Omar Haddad", "the commander of the northern brigade"),
+    ]
+
+
+def test_a_pronoun_is_the_person_it_stands_for():
+    article = parse(
+        _page(
+            "“The convoy reached the town at dawn,” said Colonel Ana Ruiz.",
+            "Aid workers unloaded the lorries.",
+            "“We will be back next week with more food,” she said.",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Ana Ruiz", "Ana Ruiz"]
+    assert article.quotes[1].speaker_role == "Colonel"
+
+
+def test_two_speakers_in_one_paragraph_are_two_quotes():
+    article = parse(
+        _page(
+            "“The vote is a victory for the country,” the speaker of parliament, Karim Nasser, "
+            "said, while the opposition leader, Lina Aziz, said it was “a mistake we will all "
+            "regret.”"
+        )
+    )
+    assert [(q.paragraph, q.speaker) for q in article.quotes] == [
+        (1, "Karim Nasser"),
+        (1, "Lina Aziz"),
+    ]
+    assert [_runs(article, q) for q in article.quotes] == [
+        ["The vote is a victory for the country"],
+        ["a mistake we will all regret."],
+    ]
+
+
+def test_a_split_quote_is_one_statement_with_two_runs():
+    article, quote = _only("“We will stay,” the minister said, “until the last family is safe.”")
+    assert _runs(article, quote) == ["We will stay", "until the last family is safe."]
+    assert quote.text == "We will stay … until the last family is safe."
+    assert quote.speaker == "the minister"
+
+
+def test_a_partial_quote_inside_a_sentence_is_its_speakers():
+    article, quote = _only(
+        "Prime Minister Ana Ruiz called the agreement “the best chance for peace in a "
+        "decade” and urged both sides to sign it."
+    )
+    assert _runs(article, quote) == ["the best chance for peace in a decade"]
+    assert (quote.speaker, quote.speaker_role, quote.is_person) == (
+        "Ana Ruiz",
+        "Prime Minister",
+        True,
+    )
+
+
+def test_an_unnamed_source_stays_a_free_text_source():
+    article, quote = _only(
+        "“The attack came from across the border,” a security official said on condition of "
+        "anonymity."
+    )
+    assert quote.speaker == "a security official"
+    assert (quote.is_person, quote.is_organisation) == (False, False)
+
+
+def test_according_to_names_the_speaker_after_the_quote():
+    article, quote = _only(
+        "“The road to the border is open again,” according to the Red Crescent Society."
+    )
+    assert quote.speaker == "Red Crescent Society"
+    assert quote.is_organisation
+
+
+def test_a_quote_signed_with_a_dash_is_the_signer_s():
+    article, quote = _only("“I want my children to go back to school this year.” ― Maria Lopez")
+    assert (quote.speaker, quote.is_person) == ("Maria Lopez", True)
