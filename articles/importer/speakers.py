@@ -154,6 +154,18 @@ _DOCUMENT = re.compile(
     r"|website|site|transcript|text|announcement|petition|order|ruling|poll|survey|study)",
     re.IGNORECASE,
 )
+# Words that show a phrase is a clause ("American people are"), not the one who spoke.
+_NOT_IN_A_SUBJECT = {
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "not", "will",
+    "would", "can", "could", "should", "may", "might", "if", "when", "because", "than", "to",
+    "do", "does", "did", "it", "he", "she", "they", "we", "i", "you", "him", "them", "this",
+    "that", "which", "what", "how", "why", "where", "there", "so", "just", "even",
+}  # fmt: skip
+_NOT_A_SUBJECT_START = {
+    "in", "on", "at", "during", "after", "before", "from", "with", "by", "for", "of", "about",
+    "including", "following", "to", "into", "than", "like", "while", "when", "if", "because",
+    "as", "was", "is", "are", "were", "has", "had", "have", "not", "and", "but", "or",
+}  # fmt: skip
 _ISSUED = re.compile(r"\b(?:statement|release|letter|memo|report)\b")
 _CALENDAR = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june"
@@ -361,8 +373,12 @@ class Cast:
                 words = words[:index]
                 head = " ".join(head.split()[:index])
                 break
-        if len(words) > 10:
-            return None  # a clause, not someone
+        if (
+            len(words) > 10
+            or words[0] in _NOT_A_SUBJECT_START
+            or _NOT_IN_A_SUBJECT & set(words[1:])
+        ):
+            return None  # a clause or an adverbial, not someone
         return Speaker(" ".join([head, role]).strip() if not role else f"{head}, {role}")
 
     def _pronoun(self, pronoun):
