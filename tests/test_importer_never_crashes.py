@@ -28,6 +28,15 @@ PIECES = st.sampled_from(
         "Do you like this content? Consider helping us!",
         "We will stay.",
         "he said.",
+        # Shapes the quote parser reads (issue 17), so fuzzing reaches its rules.
+        "Jane Smith, a spokeswoman for the ministry, said ",
+        ",” Smith said. ",
+        " the statement reads.",
+        "Monday's statement read: “",
+        "quoted a deputy minister as saying “",
+        "” ― Maria Lopez",
+        " said Prime Minister Ana Ruiz (D-Ohio), the head of the group, ",
+        "\x1b",
     ]
 )
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -45,6 +54,14 @@ def _parses_or_refuses(call, value):
         assert 1 <= quote.paragraph <= len(article.paragraphs)
         assert quote.paragraph + quote.paragraph_count - 1 <= len(article.paragraphs)
         assert quote.speaker
+        assert not (quote.is_person and quote.is_organisation)
+        for number, start, end in quote.spans:
+            assert quote.paragraph <= number < quote.paragraph + quote.paragraph_count
+            assert 0 <= start < end <= len(article.paragraphs[number - 1])
+    # Marks do not nest: no two runs share a character.
+    runs = sorted((n, s, e) for quote in article.quotes for n, s, e in quote.spans)
+    for (n1, _, e1), (n2, s2, _) in zip(runs, runs[1:], strict=False):
+        assert n1 != n2 or e1 <= s2
 
 
 @SETTINGS
