@@ -240,3 +240,23 @@ def test_the_tag_boxes_suggest_existing_tags(client, make_staff, db):
         {"term": "ir", "app_label": "articles", "model_name": "article", "field_name": "tags"},
     )
     assert [r["text"] for r in suggestions.json()["results"]] == ["Iraq"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("Editors", 200), ("Writers", 200), ("Taggers", 403), ("reader", 302), (None, 302)],
+)
+def test_only_those_who_may_change_articles_search_speakers(
+    client, make_staff, django_user_model, role, expected
+):
+    """The body editor's speaker search: a Tagger gets a 403, a reader's account or no
+    account the login page, and none of them a name."""
+    organisation = make_organisation(name="Kataib Hezbollah")
+    if role == "reader":
+        client.force_login(django_user_model.objects.create_user(username="reader"))
+    elif role:
+        client.force_login(make_staff(role))
+    for query in ({"q": "kataib"}, {"ids": f"organisation:{organisation.pk}"}):
+        response = client.get(_url("article", "speakers"), query)
+        assert response.status_code == expected
+        assert (b"Kataib" in response.content) is (expected == 200)

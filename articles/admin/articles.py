@@ -16,6 +16,7 @@ from .history import HistoryAdmin
 from .importing import ArticleImportMixin
 from .locking import EditLockAdminMixin, EditLockForm
 from .mentions import MentionsAdminMixin
+from .speakers import SpeakerSearchMixin
 from .uploads import UploadFailureAdminMixin
 from .widgets import TagAutocompleteMixin
 
@@ -111,6 +112,7 @@ class ArticleAdmin(
     UploadFailureAdminMixin,
     MentionsAdminMixin,
     ArticleImportMixin,
+    SpeakerSearchMixin,
     TagAutocompleteMixin,
     EditLockAdminMixin,
     HistoryAdmin,
@@ -174,6 +176,11 @@ class ArticleAdmin(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="articles_article_import",
+            ),
+            path(
+                "speakers/",
+                self.admin_site.admin_view(self.speakers_view),
+                name="articles_article_speakers",
             ),
             # The history pages (HistoryAdmin) and the stock ones.
             *super().get_urls(),
