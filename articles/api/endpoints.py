@@ -171,7 +171,9 @@ def _articles():
         Prefetch("organisations", queryset=Organisation.objects.only("name", "slug")),
         Prefetch(
             "quotes",
-            queryset=Quote.objects.with_speakers().order_by("position", "pk"),
+            queryset=Quote.objects.select_related("person", "organisation").order_by(
+                "position", "pk"
+            ),
         ),
         "corrections",
     )
