@@ -10,7 +10,7 @@ DEV_ENV := DEBUG=1
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: quote-lexicon run serve test lint-check test-sqlite test-postgres install lint format fixtures editor-password backup restore
+.PHONY: quote-lexicon run serve worker test lint-check test-sqlite test-postgres install lint format fixtures editor-password backup restore
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,17 @@ $(INSTALLED): requirements.txt
 
 install: $(INSTALLED)
 
+# Background work (purges, receipts, relinking) is stored in the database and run by
+# a worker process: `make run` and `make serve` start one beside the web server and stop
+# it with them (Ctrl-C reaches both); `make worker` runs one alone.
+WORKER := manage.py db_worker --interval 0.5
+
 run: $(INSTALLED)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py loaddata $(FIXTURES)
 	$(DEV_ENV) $(BIN)/python manage.py ensure_editor
+	$(DEV_ENV) $(BIN)/python $(WORKER) --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Production-like: DEBUG off, gunicorn with two workers, WhiteNoise serving compressed,
@@ -34,8 +41,15 @@ serve: $(INSTALLED) .env
 	$(BIN)/python manage.py loaddata $(FIXTURES)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ensure_editor
+	$(BIN)/python $(WORKER) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn newsroom.wsgi:application --bind 127.0.0.1:8000 --workers 2 \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1
+
+# One worker alone, for the tasks of a server started some other way (DATABASE_URL and
+# the other settings as the server's).
+worker: $(INSTALLED)
+	$(BIN)/python $(WORKER)
 
 .env:
 	@printf 'SECRET_KEY=%s\nSECURE_SSL_REDIRECT=0\nSECURE_COOKIES=0\nSECURE_HSTS_SECONDS=0\nSERVE_MEDIA=1\n' \

@@ -1,6 +1,8 @@
 """The chores left to signals, so every way of changing a row (admin, importer, shell,
 services, fixture loads, reverts) does them: the topic lists' copy of each article's
-publication time, and cache purges (after the commit) of the keys each row declares."""
+publication time, cache purges of the keys each row declares (tasks written in the
+row's transaction; a scheduled article's pages purged again when it goes live), and
+relinking every article when an organisation's names change."""
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -9,6 +11,8 @@ from django.dispatch import receiver
 from . import caching
 from .cache_keys import SEARCH, articles_key_for, object_key
 from .models import Article, Organisation, TaggedArticle
+from .models.organisations import MENTIONED_BY
+from .tasks.relinking import relink_mentions
 
 # --- The topic lists' copy of the publication time (TaggedArticle.published_at) ----------
 
@@ -39,7 +43,12 @@ def _fill_listing_time(sender, instance, **kwargs):
 
 
 def _purge_cache_keys(sender, instance, **kwargs):
-    caching.purge(instance.cache_keys())
+    keys = instance.cache_keys()
+    caching.purge(keys)
+    if getattr(instance, "is_scheduled", False):
+        # The HTTP caches keep the lists for s-maxage; when the article goes live they
+        # must show it, whether or not anyone saves anything then.
+        caching.purge(keys, at=instance.published_at)
 
 
 # Every model that declares the keys its rows' changes invalidate (`cache_keys()`).
@@ -55,3 +64,21 @@ def _article_mentions_changed(sender, instance, action, pk_set, **kwargs):
         keys = {object_key(instance), SEARCH}
         keys |= {articles_key_for(Organisation, pk) for pk in pk_set or ()}
         caching.purge(keys)
+
+
+# --- Relinking mentions ------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=Organisation)
+def _note_new_names(sender, instance, raw=False, **kwargs):
+    if raw:
+        return  # a fixture load: the articles it loads hold their links already
+    before = Organisation.objects.filter(pk=instance.pk).values_list(*MENTIONED_BY).first()
+    instance._names_changed = before != tuple(getattr(instance, name) for name in MENTIONED_BY)
+
+
+@receiver(post_save, sender=Organisation)
+def _relink_after_new_names(sender, instance, raw=False, **kwargs):
+    # Also done by OrganisationQuerySet.update(), which sends no signal.
+    if getattr(instance, "_names_changed", False):
+        relink_mentions.enqueue()

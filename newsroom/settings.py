@@ -50,7 +50,11 @@ INSTALLED_APPS = [
     # Only for its templates and static files: the API docs page is served from here,
     # never from a CDN (without the app in this list django-ninja links to one).
     "ninja",
+    # Before django_tasks_db: its `db_worker` command is articles' own, which also puts
+    # back the tasks of a worker that died (articles/management/commands/db_worker.py).
     "articles",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +199,23 @@ FRONTEND_CACHE_BACKENDS = [
         for url in CDN_PURGE_URLS
     ),
 ]
+
+# Work outside the request (articles/tasks/): purges, receipts, relinking, renditions are
+# tasks, each a row written in the transaction of the change that needs it, run by
+# `manage.py db_worker` processes. A failed task is tried again after TASK_RETRY_SECONDS,
+# doubling each time up to TASK_RETRY_MAX_SECONDS, and parked (left failed, with its error,
+# in the admin) after TASK_MAX_ATTEMPTS. A task still running TASK_LEASE_SECONDS after it
+# started is deemed lost with its worker (killed, its machine gone) and run again.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=8)
+TASK_RETRY_SECONDS = env.float("TASK_RETRY_SECONDS", default=10.0)
+TASK_RETRY_MAX_SECONDS = env.float("TASK_RETRY_MAX_SECONDS", default=3600.0)
+TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=300.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

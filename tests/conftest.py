@@ -333,6 +333,30 @@ def two_editors(make_staff):
 
 
 @pytest.fixture
+def run_worker(settings, db):
+    """Tasks stored by the database backend, as in production (the test settings run them
+    on commit instead), and a worker that runs every task due now, in this process, over
+    the rows the test's transaction holds, then stops: django-tasks-db's own."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run():
+        Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+    return run
+
+
+@pytest.fixture
 def make_staff(django_user_model):
     """A staff account in one of the newsroom's groups (created by a data migration)."""
     from django.contrib.auth.models import Group

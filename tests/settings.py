@@ -24,6 +24,11 @@ SECURE_HSTS_SECONDS = 0
 PAGE_CACHE_SECONDS = 0
 FRAGMENT_CACHE_SECONDS = 0
 
+# A save's tasks (purges, receipts, relinking) run in the test's process when its
+# transaction commits, as the `commit` fixture makes it; the durability tests
+# (test_tasks_*.py) switch to the database backend and real worker processes.
+TASKS = {"default": {"BACKEND": "articles.tasks.backends.OnCommitBackend"}}
+
 if not REDIS_URL:  # noqa: F405
     # Each test starts from an empty cache; no files left behind between runs.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

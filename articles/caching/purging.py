@@ -4,6 +4,10 @@ Django's own cache always (`DjangoCacheBackend`), then each HTTP cache in
 FRONTEND_CACHE_BACKENDS (settings), behind one small interface as
 `wagtail.contrib.frontend_cache` puts its backends: Varnish with the xkey vmod, or a CDN
 that purges by surrogate key.
+
+A purge is a task per cache (`purge_cache`), written in the transaction of the change
+(articles/tasks/): the editor's save waits on no cache, a cache that is down or slow is
+tried again until it answers, and one cache's failure never repeats another's purge.
 """
 
 import logging
@@ -11,9 +15,10 @@ import urllib.request
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.module_loading import import_string
+from django_tasks import task
 
+from ..tasks import can_defer
 from .pages import SURROGATE_HEADER
 from .tokens import LAST_PURGE_KEY, token_key
 
@@ -34,7 +39,11 @@ class DjangoCacheBackend(PurgeBackend):
     def purge_keys(self, keys):
         # The last purge's token goes first: a page render that finds it unchanged after
         # reading its keys' tokens read them before this purge deleted any.
-        cache.delete_many([LAST_PURGE_KEY, *(token_key(key) for key in keys)])
+        tokens = [LAST_PURGE_KEY, *(token_key(key) for key in keys)]
+        # django-redis ignores a Redis outage (IGNORE_EXCEPTIONS, so readers never see
+        # one); its client does not, so a purge made while Redis is away fails and is
+        # tried again, rather than lost while Redis comes back with the old pages.
+        getattr(cache, "client", cache).delete_many(tokens)
 
 
 class HTTPPurgeBackend(PurgeBackend):
@@ -55,9 +64,9 @@ class HTTPPurgeBackend(PurgeBackend):
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
         except OSError as error:
-            # A cache that cannot be reached must not fail the editor's save; its pages
-            # expire by s-maxage anyway.
+            # Raised, so the purge task is tried again (articles/tasks/retries.py).
             logger.error("Could not purge %s at %s: %s", sorted(keys), self.location, error)
+            raise
 
 
 class VarnishBackend(HTTPPurgeBackend):
@@ -73,22 +82,58 @@ class SurrogateKeyBackend(HTTPPurgeBackend):
     keys_header = SURROGATE_HEADER
 
 
-def frontend_backends():
-    """The HTTP caches in FRONTEND_CACHE_BACKENDS: `{"BACKEND": path, "LOCATION": url,
-    "OPTIONS": {...}}` each, as Django's CACHES."""
-    return [
-        import_string(config["BACKEND"])(config["LOCATION"], **config.get("OPTIONS", {}))
-        for config in settings.FRONTEND_CACHE_BACKENDS
-    ]
+# The name of Django's own cache among the purge tasks' targets; an HTTP cache is named by
+# its LOCATION.
+DJANGO_CACHE = "django"
 
 
-def purge(keys):
-    """Purge pages showing any of `keys`, after the current transaction commits."""
-    keys = set(keys)
-    if keys:
-        transaction.on_commit(lambda: purge_now(keys))
+def _backends():
+    """Every cache to purge, by name: Django's, then the HTTP caches in
+    FRONTEND_CACHE_BACKENDS (`{"BACKEND": path, "LOCATION": url, "OPTIONS": {...}}` each,
+    as Django's CACHES)."""
+    backends = {DJANGO_CACHE: DjangoCacheBackend()}
+    for config in settings.FRONTEND_CACHE_BACKENDS:
+        backend_class = import_string(config["BACKEND"])
+        backends[config["LOCATION"]] = backend_class(
+            config["LOCATION"], **config.get("OPTIONS", {})
+        )
+    return backends
+
+
+@task()
+def purge_cache(cache_name, keys):
+    """Tell one cache to drop `keys`. Idempotent: a repeated purge drops nothing more.
+
+    A cache no longer configured (its URL removed since the task was written) is skipped.
+    """
+    backend = _backends().get(cache_name)
+    if backend is None:
+        logger.warning("Purge for %s skipped: no such cache is configured now", cache_name)
+        return
+    backend.purge_keys(set(keys))
+
+
+def purge(keys, *, at=None):
+    """Purge pages showing any of `keys` from every cache, once the current transaction
+    commits: a task per cache, written in that transaction. With `at`, the purge waits
+    until then (a scheduled article going live), where the task backend can wait."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    task_ = purge_cache
+    if at is not None:
+        if not can_defer(purge_cache):
+            return
+        task_ = purge_cache.using(run_after=at)
+    for cache_name in _backends():
+        task_.enqueue(cache_name, keys)
 
 
 def purge_now(keys):
-    for backend in (DjangoCacheBackend(), *frontend_backends()):
-        backend.purge_keys(keys)
+    """Purge `keys` from every cache at once, in this process, with no retry: a cache that
+    fails is logged and the next one still purged."""
+    for name, backend in _backends().items():
+        try:
+            backend.purge_keys(set(keys))
+        except Exception:
+            logger.exception("Purge of %s failed", name)

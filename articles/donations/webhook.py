@@ -10,12 +10,10 @@ Stripe delivers it again later. Logs name events and reasons, never bodies or em
 
 import logging
 from datetime import UTC, datetime
-from functools import partial
 
 import stripe
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -204,7 +202,9 @@ def _record_gift(event, *, appeal, amount_minor, currency, payment_id, metadata,
     if gift is None:
         log.info("Stripe event %s: payment %s already recorded", event["id"], payment_id)
     elif gift.donor_email:
-        transaction.on_commit(partial(receipts.send_receipt, gift.pk))
+        # A task written with the gift: both commit or neither, and the mail is sent by
+        # a worker, never in Stripe's request.
+        receipts.send_receipt.enqueue(gift.pk)
 
 
 def _record_reversal(event, *, amount_minor, currency, **reversal):

@@ -4,6 +4,7 @@ import reversion
 from django.db import models
 from django.db.models import Count
 from django.db.models.functions import Left, Lower, Upper
+from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from ..cache_keys import FEEDS, ORGANISATIONS, QUOTES, SEARCH, SITEMAP, object_key
@@ -13,8 +14,25 @@ from ..slugs import slug_of
 from .base import RECENT_ARTICLES, EditLocked, related_model
 from .tags import TaggedOrganisation
 
+# The fields the mention matcher reads: a change to either relinks every article.
+MENTIONED_BY = ("name", "aliases")
+
 
 class OrganisationQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """As QuerySet.update(); a change of names also marks the rows edited (the
+        mention matcher rebuilds when the newest `updated_at` moves) and relinks every
+        article, as a save does (articles/signals.py)."""
+        if not kwargs.keys() & set(MENTIONED_BY):
+            return super().update(**kwargs)
+        from ..tasks.relinking import relink_mentions  # the tasks import the models
+
+        kwargs.setdefault("updated_at", timezone.now())
+        rows = super().update(**kwargs)
+        if rows:
+            relink_mentions.enqueue()
+        return rows
+
     def directory(self):
         """A–Z order, each organisation annotated with the `initial` it is filed under."""
         # Case-insensitive, so "ISIS" and "Iraqi Security Forces" sort alike on every

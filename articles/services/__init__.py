@@ -11,6 +11,7 @@ from .donations import (
 from .mentions import (
     LinkChange,
     article_link_mentions,
+    articles_relink_all_mentions,
     articles_relink_mentions,
     organisation_matcher,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "article_link_mentions",
     "article_publish",
     "article_unpublish",
+    "articles_relink_all_mentions",
     "articles_relink_mentions",
     "organisation_matcher",
     "organisations_add_tag",

@@ -118,6 +118,22 @@ def articles_relink_mentions(*, articles, matcher):
     return changes
 
 
+def articles_relink_all_mentions(*, batch_size=500, after_id=0):
+    """Recompute every article's organisation links, in batches of `batch_size` ids after
+    `after_id`, each batch its own transaction: yields (batch, its changes) inside it, so
+    what the caller does with a batch (the purges of its pages) commits with it, and a
+    caller can show progress or resume after the last id."""
+    matcher = organisation_matcher()
+    articles = Article.objects.order_by("pk").only(
+        "pk", "headline", "standfirst", "lead_image_caption", "body"
+    )
+    last_id = after_id
+    while batch := list(articles.filter(pk__gt=last_id)[:batch_size]):
+        with transaction.atomic():
+            yield batch, articles_relink_mentions(articles=batch, matcher=matcher)
+        last_id = batch[-1].pk
+
+
 def _pairs(through_rows):
     pairs = {}
     for article_id, organisation_id in through_rows.values_list("article_id", "organisation_id"):

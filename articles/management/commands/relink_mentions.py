@@ -1,5 +1,4 @@
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from articles import services
 from articles.models import Article
@@ -19,21 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("--after-id", type=int, default=0, help="Start after this article id.")
 
     def handle(self, *args, batch_size, after_id, **options):
-        matcher = services.organisation_matcher()
-        articles = Article.objects.order_by("pk").only(
-            "pk", "headline", "standfirst", "lead_image_caption", "body"
-        )
-        total = articles.filter(pk__gt=after_id).count()
+        total = Article.objects.filter(pk__gt=after_id).count()
         done = linked = unlinked = 0
-        last_id = after_id
-        while batch := list(articles.filter(pk__gt=last_id)[:batch_size]):
-            with transaction.atomic():
-                changes = services.articles_relink_mentions(articles=batch, matcher=matcher)
+        for batch, changes in services.articles_relink_all_mentions(
+            batch_size=batch_size, after_id=after_id
+        ):
             linked += sum(len(change.linked) for change in changes.values())
             unlinked += sum(len(change.unlinked) for change in changes.values())
             done += len(batch)
-            last_id = batch[-1].pk
-            self._progress(done, total, last_id)
+            self._progress(done, total, batch[-1].pk)
         if total:
             self.stderr.write("")
         self.stdout.write(
