@@ -73,6 +73,9 @@ def _article_mentions_changed(sender, instance, action, pk_set, **kwargs):
 def _note_new_names(sender, instance, raw=False, **kwargs):
     if raw:
         return  # a fixture load: the articles it loads hold their links already
+    if instance._state.adding:
+        instance._names_changed = True  # older articles may name it already
+        return
     before = Organisation.objects.filter(pk=instance.pk).values_list(*MENTIONED_BY).first()
     instance._names_changed = before != tuple(getattr(instance, name) for name in MENTIONED_BY)
 

@@ -333,13 +333,17 @@ def two_editors(make_staff):
 
 
 @pytest.fixture
-def run_worker(settings, db):
+def run_worker(settings, db, monkeypatch):
     """Tasks stored by the database backend, as in production (the test settings run them
     on commit instead), and a worker that runs every task due now, in this process, over
     the rows the test's transaction holds, then stops: django-tasks-db's own."""
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # Between tasks the worker closes a connection found inside a transaction, as the
+    # test's is: on PostgreSQL that would end the test's transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run():
         Worker(

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import stripe
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -187,24 +188,26 @@ def _record_gift(event, *, appeal, amount_minor, currency, payment_id, metadata,
     if not payment_id:
         raise Refused("no payment intent or invoice")
     try:
-        gift = services.appeal_record_online_gift(
-            appeal=appeal,
-            amount=_amount(amount_minor, currency),
-            payment_id=payment_id,
-            event_id=event["id"],
-            received_date=_received_date(event),
-            donor_name=str(metadata.get("donor_name") or "")[:200],
-            is_anonymous=metadata.get("anonymous") == "1",
-            **donor,
-        )
+        # The gift and the task of its receipt commit together or not at all: a crash
+        # between them would leave a gift whose receipt no later delivery sends.
+        with transaction.atomic():
+            gift = services.appeal_record_online_gift(
+                appeal=appeal,
+                amount=_amount(amount_minor, currency),
+                payment_id=payment_id,
+                event_id=event["id"],
+                received_date=_received_date(event),
+                donor_name=str(metadata.get("donor_name") or "")[:200],
+                is_anonymous=metadata.get("anonymous") == "1",
+                **donor,
+            )
+            if gift is not None and gift.donor_email:
+                # Sent by a worker, never in Stripe's request.
+                receipts.send_receipt.enqueue(gift.pk)
     except ValidationError as error:
         raise Refused(f"invalid {', '.join(error.message_dict)}") from error
     if gift is None:
         log.info("Stripe event %s: payment %s already recorded", event["id"], payment_id)
-    elif gift.donor_email:
-        # A task written with the gift: both commit or neither, and the mail is sent by
-        # a worker, never in Stripe's request.
-        receipts.send_receipt.enqueue(gift.pk)
 
 
 def _record_reversal(event, *, amount_minor, currency, **reversal):

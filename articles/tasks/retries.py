@@ -41,7 +41,10 @@ def can_defer(task):
 
 @receiver(task_finished)
 def _retry_or_park(sender, task_result, **kwargs):
-    if not (isinstance(sender, type) and issubclass(sender, DatabaseBackend)):
+    # django-tasks-db's worker sends the backend's class on failure, its instance on
+    # success.
+    backend = sender if isinstance(sender, type) else type(sender)
+    if not issubclass(backend, DatabaseBackend):
         return
     if task_result.status != TaskResultStatus.FAILED:
         return
