@@ -137,7 +137,7 @@ def test_the_schema_is_valid_openapi():
     assert {"/api/v1/articles/", "/api/v1/articles/{slug}/", "/api/v1/quotes/"} <= set(
         schema["paths"]
     )
-    assert {"/api/v1/organisations/", "/api/v1/appeal/"} <= set(schema["paths"])
+    assert {"/api/v1/organisations/", "/api/v1/people/", "/api/v1/appeal/"} <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]["ApiKeyOrAnonymous"]["name"] == "X-API-Key"
 
 
@@ -193,13 +193,22 @@ LISTS = {
     "/api/v1/articles/": [
         "topic",
         "organisation",
+        "person",
         "published_after",
         "published_before",
         "updated_since",
         "cursor",
         "limit",
     ],
-    "/api/v1/quotes/": ["organisation", "published_after", "published_before", "cursor", "limit"],
+    "/api/v1/quotes/": [
+        "organisation",
+        "person",
+        "published_after",
+        "published_before",
+        "cursor",
+        "limit",
+    ],
+    "/api/v1/people/": ["organisation", "cursor", "limit"],
     "/api/v1/organisations/": ["tag", "cursor", "limit"],
 }
 VALUES = st.one_of(

@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from articles.models import Article
 
-from .conftest import make_appeal, make_article, make_donation, make_organisation, make_quote
+from .conftest import (
+    make_appeal,
+    make_article,
+    make_donation,
+    make_organisation,
+    make_person,
+    make_quote,
+)
 
 
 def _results(response):
@@ -100,3 +107,56 @@ def test_without_a_running_appeal_it_is_a_404(client, db):
     response = client.get("/api/v1/appeal/")
     assert response.status_code == 404
     assert response.json()["detail"] == "Not found."
+
+
+def test_a_person_carries_their_role_organisation_and_names(client, db):
+    army = make_organisation(name="Iraqi army")
+    make_person(
+        name="Yahya Rasool",
+        other_names="Gen. Rasool",
+        role="military spokesman",
+        organisation=army,
+        description="Speaks for the joint operations command.",
+    )
+    [person] = _results(client.get("/api/v1/people/"))
+    assert person == {
+        "slug": "yahya-rasool",
+        "name": "Yahya Rasool",
+        "other_names": ["Gen. Rasool"],
+        "role": "military spokesman",
+        "organisation": {
+            "name": "Iraqi army",
+            "slug": army.slug,
+            "url": f"http://testserver/organisations/{army.slug}/",
+        },
+        "description": "Speaks for the joint operations command.",
+        "url": "http://testserver/people/yahya-rasool/",
+    }
+
+
+def test_people_filter_by_organisation(client, db):
+    army = make_organisation(name="Iraqi army")
+    soldier = make_person(organisation=army)
+    make_person()
+    assert [
+        p["slug"] for p in _results(client.get("/api/v1/people/", {"organisation": army.slug}))
+    ] == [soldier.slug]
+
+
+def test_a_quoted_person_is_the_speaker_and_filters_quotes_and_articles(client, db):
+    spokesman = make_person(name="Yahya Rasool")
+    quoting, other = make_article(), make_article()
+    make_quote(quoting, person=spokesman, text="We hold the bridge.")
+    make_quote(quoting, person=spokesman, text="We hold the road.", paragraph=2)
+    make_quote(other, source="A source", text="Other words")
+    quotes = _results(client.get("/api/v1/quotes/", {"person": spokesman.slug}))
+    assert {quote["text"] for quote in quotes} == {"We hold the bridge.", "We hold the road."}
+    assert quotes[0]["speaker"] == {
+        "kind": "person",
+        "name": "Yahya Rasool",
+        "slug": spokesman.slug,
+        "url": f"http://testserver/people/{spokesman.slug}/",
+    }
+    # Quoted twice, listed once.
+    articles = _results(client.get("/api/v1/articles/", {"person": spokesman.slug}))
+    assert [article["slug"] for article in articles] == [quoting.slug]

@@ -16,13 +16,14 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
 
-from ..cache_keys import ACTIVE_APPEAL, APPEALS, FEEDS, ORGANISATIONS, QUOTES
+from ..cache_keys import ACTIVE_APPEAL, APPEALS, FEEDS, ORGANISATIONS, PEOPLE, QUOTES
 from ..caching import mark_shared, tag_response
 from ..models import (
     Article,
     DonationAppeal,
     Organisation,
     OrganisationTag,
+    Person,
     Quote,
     TopicTag,
 )
@@ -40,6 +41,7 @@ NEWEST = Ordering("newest", "published_at", descending=True)
 MODIFIED = Ordering("modified", "modified_at")
 QUOTES_NEWEST = Ordering("quotes", "listed_at", descending=True)
 BY_ID = Ordering("organisations")
+PEOPLE_BY_ID = Ordering("people")
 
 ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 429: schemas.ErrorOut}
 
@@ -209,6 +211,7 @@ def article_list(
     dates: Query[schemas.PublishedBetween],
     topic: str | None = Slug,
     organisation: str | None = Slug,
+    person: str | None = Slug,
     updated_since: datetime | None = UpdatedSince,
     cursor: str | None = Cursor,
     limit: int = Limit,
@@ -221,6 +224,10 @@ def article_list(
     named = _by_slug(Organisation, "organisation", organisation)
     if named:
         articles = articles.filter(organisations=named)
+    quoted = _by_slug(Person, "person", person)
+    if quoted:
+        # A subquery, not a join: an article quoting them twice is still one item.
+        articles = articles.filter(pk__in=Quote.objects.filter(person=quoted).values("article"))
     articles = _published_between(articles, "published_at", dates)
     ordering = NEWEST
     if since := _moment("updated_since", updated_since):
@@ -228,7 +235,7 @@ def article_list(
         articles = articles.filter(modified_at__gte=since)
         ordering = MODIFIED
     rows, page = _page(request, articles, ordering, cursor, limit)
-    _shared(response, FEEDS, topic_tag, named, _article_keys(rows))
+    _shared(response, FEEDS, topic_tag, named, quoted, _article_keys(rows))
     return page
 
 
@@ -248,6 +255,7 @@ def quote_list(
     response: HttpResponse,
     dates: Query[schemas.PublishedBetween],
     organisation: str | None = Slug,
+    person: str | None = Slug,
     cursor: str | None = Cursor,
     limit: int = Limit,
 ):
@@ -256,10 +264,13 @@ def quote_list(
     speaker = _by_slug(Organisation, "organisation", organisation)
     if speaker:
         quotes = quotes.filter(organisation=speaker)
+    quoted = _by_slug(Person, "person", person)
+    if quoted:
+        quotes = quotes.filter(person=quoted)
     quotes = _published_between(quotes, "article__published_at", dates)
     _, page = _page(request, quotes, QUOTES_NEWEST, cursor, limit)
     # Any article, quote or organisation change purges QUOTES, as for the quotes page.
-    _shared(response, QUOTES, speaker)
+    _shared(response, QUOTES, speaker, quoted)
     return page
 
 
@@ -282,6 +293,24 @@ def organisation_list(
         organisations = organisations.filter(tags=chosen)
     rows, page = _page(request, organisations, BY_ID, cursor, limit)
     _shared(response, ORGANISATIONS, chosen, rows, [row.tags.all() for row in rows])
+    return page
+
+
+@api.get("/people/", response={200: schemas.PersonPageOut, **ERRORS}, tags=["people"])
+def person_list(
+    request,
+    response: HttpResponse,
+    organisation: str | None = Slug,
+    cursor: str | None = Cursor,
+    limit: int = Limit,
+):
+    """The people articles quote, with their role and organisation."""
+    people = Person.objects.select_related("organisation")
+    chosen = _by_slug(Organisation, "organisation", organisation)
+    if chosen:
+        people = people.filter(organisation=chosen)
+    rows, page = _page(request, people, PEOPLE_BY_ID, cursor, limit)
+    _shared(response, PEOPLE, chosen, rows, [row.organisation for row in rows])
     return page
 
 

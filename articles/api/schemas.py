@@ -234,6 +234,22 @@ class OrganisationOut(Schema):
         return organisation.tags.all()
 
 
+class PersonOut(Schema):
+    slug: str
+    name: str
+    other_names: list[str]
+    role: str
+    organisation: OrganisationRef | None
+    description: str
+    url: str
+
+    resolve_url = staticmethod(_page_url)
+
+    @staticmethod
+    def resolve_other_names(person):
+        return person.other_name_list
+
+
 class AppealOut(Schema):
     campaign_month: date
     message: str
@@ -267,6 +283,12 @@ class ArticlePageOut(Schema):
 
 class QuotePageOut(Schema):
     results: list[QuoteOut]
+    next: str | None
+    next_cursor: str | None
+
+
+class PersonPageOut(Schema):
+    results: list[PersonOut]
     next: str | None
     next_cursor: str | None
 
