@@ -13,7 +13,12 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+)
 from django.db import connection
 from django.db.models import FloatField, Q
 from django.db.models.expressions import RawSQL
@@ -21,7 +26,7 @@ from django.db.models.functions import Coalesce, Left
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import Article, Organisation, Quote
+from .models import Article, Organisation
 from .rendering.html import plain_text, split_paragraphs
 
 # A query is cut to this many distinct words, so a 10 KB query costs what a short one does.
@@ -44,22 +49,39 @@ def query_terms(text):
     return terms
 
 
+# Each way of matching (the words, an organisation named or quoted) offers at most this
+# many articles, its newest, to be ranked. Ranking reads every candidate's text: a word
+# found in most of a million articles would otherwise rank all of them on each request.
+CANDIDATES = 100
+
+
 def search_articles(text):
-    """Published articles matching `text`, best first, each annotated with `rank`."""
+    """Published articles matching `text`, best first, each annotated with `rank`: the
+    newest CANDIDATES of each way an article can match, ranked."""
     articles = Article.objects.published()
     terms = query_terms(text)
     if not terms:
         return articles.none()
     backend = _postgres if connection.vendor == "postgresql" else _sqlite
     text_matches, organisations, rank = backend(terms)
-    mentioned = Article.organisations.through.objects.filter(organisation__in=organisations)
-    quoted = Quote.objects.filter(organisation__in=organisations)
+    # Asked first, not left as a subquery: the planner cannot tell one matching organisation
+    # from a thousand, and for a rare name it walked every article looking for mentions.
+    organisations = list(
+        Organisation.objects.filter(pk__in=organisations).values_list("pk", flat=True)
+    )
+    newest = articles.order_by("-published_at", "-pk").values("pk")
+
+    def newest_matching(condition):
+        # The LIMIT sits in a subquery of its own: SQLite allows none in a UNION's parts.
+        newest_ids = newest.filter(condition)[:CANDIDATES]
+        return Article.objects.filter(pk__in=newest_ids).order_by().values("pk")
+
+    candidates = newest_matching(text_matches).union(
+        newest_matching(Q(organisations__in=organisations)),
+        newest_matching(Q(quotes__organisation__in=organisations)),
+    )
     return (
-        articles.filter(
-            Q(pk__in=text_matches)
-            | Q(pk__in=mentioned.values("article_id"))
-            | Q(pk__in=quoted.values("article_id"))
-        )
+        articles.filter(pk__in=candidates)
         # An article found only through an organisation's name has no text rank: it
         # comes after the articles that use the words themselves.
         .annotate(rank=Coalesce(rank, 0.0, output_field=FloatField()))
@@ -83,8 +105,10 @@ _ARTICLE_WEIGHTS = "10.0, 4.0, 1.0"
 def _sqlite(terms):
     # Each term as a quoted FTS5 string: no word can act as an operator (AND, NEAR, *).
     match = " ".join(f'"{term}"' for term in terms)
-    text_matches = RawSQL(
-        "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s", [match]
+    text_matches = Q(
+        pk__in=RawSQL(
+            "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s", [match]
+        )
     )
     organisations = RawSQL(
         "SELECT rowid FROM articles_organisation_fts WHERE articles_organisation_fts MATCH %s",
@@ -179,9 +203,9 @@ POSTGRES_INDEXES = {
 def _postgres(terms):
     # "plain" ANDs the words and ignores any syntax; the terms carry none anyway.
     query = SearchQuery(" ".join(terms), search_type="plain", config=CONFIG)
-    text_matches = (
-        Article.objects.annotate(document=ARTICLE_VECTOR).filter(document=query).values("pk")
-    )
+    # On the row itself, not through a subquery of every match: for a word in most
+    # articles, the newest matches are found by walking the newest articles.
+    text_matches = SearchVectorExact(ARTICLE_VECTOR, query)
     organisations = (
         Organisation.objects.annotate(document=ORGANISATION_VECTOR)
         .filter(document=query)
