@@ -422,7 +422,11 @@ def appeal_box(request, appeal, part):
     a donation purges it and no page. Not in Django's page cache: pages read the box's
     own cache entry, so only an HTTP cache in front reads this address."""
     appeal_id, part = boxes.box_address(appeal, part)
-    box = boxes.appeal_box(appeal_id)
+    try:
+        box = boxes.appeal_box(appeal_id)
+    except DonationAppeal.DoesNotExist:
+        # Not stored by the box's cache, nor by Varnish (it keeps no answer but 200 and 301).
+        raise Http404("No such appeal.") from None
     response = HttpResponse(getattr(box, part))
     response["X-Robots-Tag"] = "noindex"
     patch_cache_control(response, public=True, max_age=0, s_maxage=boxes.box_lifetime(appeal_id))

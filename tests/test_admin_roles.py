@@ -54,6 +54,8 @@ MODELS = ["article", "quote", "organisation", "donationappeal", "donation", "top
 MODELS += ["organisationtag", "person"]
 SPECIAL = [("article", "publish"), ("organisation", "tag"), ("donationappeal", "record")]
 SPECIAL += [("person", "merge")]
+# Erasing a donor's data is given to a person by name (articles.erase_donor_data), to no role.
+SPECIAL += [("donation", "erase")]
 CASES = [(m, a) for m in MODELS for a in ("view", "add", "change", "delete")] + SPECIAL
 # A field only someone allowed to change the row gets as an editable input.
 KEY_FIELD = {
@@ -79,7 +81,9 @@ def rows(db):
         "donationappeal": appeal,
         # On an appeal of its own: an appeal with donations cannot be deleted at all.
         "donation": Donation.objects.create(
-            appeal=make_appeal(campaign_month=date(2021, 4, 1)), amount=Decimal("10")
+            appeal=make_appeal(campaign_month=date(2021, 4, 1)),
+            amount=Decimal("10"),
+            donor_name="A Reader",
         ),
         "topictag": TopicTag.objects.create(name="Iraq"),
         "organisationtag": OrganisationTag.objects.create(name="armed group"),
@@ -118,6 +122,13 @@ def _attempt(client, rows, model, action):
             {"action": "add_tag", "_selected_action": [obj.pk], "tag": "state actor"},
         )
         return obj.tags.filter(name="state actor").exists()
+    if action == "erase":
+        client.post(
+            _url("donation", "changelist"),
+            {"action": "erase_donor", "_selected_action": [obj.pk]},
+        )
+        obj.refresh_from_db()
+        return obj.donor_erased_at is not None
     if action == "record":
         client.post(
             _url("donation", "add"),

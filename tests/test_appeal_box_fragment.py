@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import services
 
-from .conftest import appeal_bar, make_article, visible_text
+from .conftest import appeal_bar, make_appeal, make_article, visible_text
 
 ESI = {"Surrogate-Capability": 'varnish="ESI/1.0"'}
 
@@ -129,3 +129,38 @@ def test_an_include_typed_by_a_writer_stays_text(client, db):
     html = client.get(article.get_absolute_url(), headers=ESI).content.decode()
     assert html.count("<esi:include") == 2  # the page's own bar and message
     assert "&lt;esi:include" in html
+
+
+def test_an_appeal_that_does_not_exist_is_not_found_and_nothing_is_stored(client, db):
+    from django.core.cache import cache
+
+    for appeal_id in (987654, 987655, 987656):
+        response = client.get(f"/fragments/appeal-box/{appeal_id}/bar/")
+        assert response.status_code == 404
+        assert "s-maxage" not in response.get("Cache-Control", "")
+        # A flood of made-up ids must not fill the cache with empty boxes.
+        assert cache.get(f"fragment:2:appeal-box:{appeal_id}") is None
+
+
+def test_a_made_up_id_costs_one_query_each_time_and_a_real_one_none_once_stored(
+    client, story, django_assert_num_queries
+):
+    client.get(f"/fragments/appeal-box/{story.appeal_id}/bar/")
+    with django_assert_num_queries(0):
+        assert client.get(f"/fragments/appeal-box/{story.appeal_id}/bar/").status_code == 200
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert client.get("/fragments/appeal-box/987654/bar/").status_code == 404
+
+
+def test_a_stored_page_whose_appeal_was_deleted_shows_no_box(client, db, commit):
+    article = make_article(appeal=make_appeal(message="A gone appeal"))
+    url = article.get_absolute_url()
+    assert "A gone appeal" in client.get(url).content.decode()
+    # The article lets go of the appeal (SET_NULL, no save of the article): the stored
+    # page still holds an include of the deleted appeal's box.
+    commit(article.appeal.delete)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Cache"] == "HIT"
+    assert "A gone appeal" not in response.content.decode()

@@ -106,13 +106,28 @@ def test_the_changelist_links_to_the_report(editor_client, ledger):
     assert REPORT in editor_client.get(CHANGELIST).content.decode()
 
 
+@pytest.fixture
+def data_officer(django_user_model):
+    """Staff who answer data requests: the ledger's view and the erasure permission only."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(username="privacy", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="articles", codename__in=["view_donation", "erase_donor_data"]
+        )
+    )
+    return user
+
+
 def test_erasing_a_donor_keeps_the_amounts_and_reaches_every_entry_of_theirs(
-    editor_client, ledger
+    client, data_officer, ledger
 ):
+    client.force_login(data_officer)
     appeal, _ = ledger
     first = Donation.objects.get(provider_payment_id="in_1")
     gift = Donation.objects.filter(kind="gift")
-    response = editor_client.post(
+    response = client.post(
         CHANGELIST, {"action": "erase_donor", "_selected_action": [first.pk]}, follow=True
     )
     assert "the amounts stay in the ledger" in response.content.decode()
@@ -130,3 +145,19 @@ def test_a_writer_can_neither_see_the_report_nor_erase(make_staff, client, ledge
     pk = Donation.objects.get(kind="gift", provider_payment_id="pi_1").pk
     client.post(CHANGELIST, {"action": "erase_donor", "_selected_action": [pk]})
     assert Donation.objects.get(pk=pk).donor_email == "reader@example.org"
+
+
+def test_an_editor_who_records_gifts_is_not_offered_erasure_and_cannot_force_it(
+    make_staff, client, ledger
+):
+    client.force_login(make_staff("Editors"))
+    page = client.get(CHANGELIST)
+    assert "erase_donor" not in page.content.decode()
+    pk = Donation.objects.get(kind="gift", provider_payment_id="pi_1").pk
+    client.post(CHANGELIST, {"action": "erase_donor", "_selected_action": [pk]})
+    assert Donation.objects.get(pk=pk).donor_email == "reader@example.org"
+
+
+def test_the_data_officer_is_offered_erasure(client, data_officer, ledger):
+    client.force_login(data_officer)
+    assert "erase_donor" in client.get(CHANGELIST).content.decode()

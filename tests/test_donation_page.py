@@ -2,10 +2,12 @@
 HTTP by the official library against a local stand-in for Stripe (tests/fake_stripe.py)."""
 
 import logging
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Donation
 
@@ -17,9 +19,16 @@ EMAIL = "reader@example.org"
 SESSIONS = "/v1/checkout/sessions"
 
 
+def _this_month():
+    return timezone.localdate().replace(day=1)
+
+
 @pytest.fixture
 def appeal():
-    return make_appeal(currency="EUR", currency_symbol="€", donate_url="")
+    # This month's campaign: the only kind, with the active one, that takes gifts.
+    return make_appeal(
+        currency="EUR", currency_symbol="€", donate_url="", campaign_month=_this_month()
+    )
 
 
 def _url(appeal):
@@ -235,7 +244,75 @@ def test_the_page_asks_the_database_a_fixed_number_of_questions(
 
 
 def test_amounts_are_sent_in_the_currencys_smallest_unit(client, fake_stripe):
-    appeal = make_appeal(currency="JPY", currency_symbol="¥", minimum_amount=Decimal(100))
+    appeal = make_appeal(
+        currency="JPY",
+        currency_symbol="¥",
+        minimum_amount=Decimal(100),
+        campaign_month=_this_month(),
+    )
     gift = {"preset": "other", "other_amount": "500", "frequency": "once", "email": EMAIL}
     assert client.post(_url(appeal), {**gift, "currency": "JPY"}).status_code == 303
     assert fake_stripe.created(SESSIONS)[0]["line_items[0][price_data][unit_amount]"] == "500"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_past_appeal_takes_no_gift_and_points_to_the_current_one(
+    client, fake_stripe, appeal, method
+):
+    past = make_appeal(currency="EUR", campaign_month=date(2021, 3, 1), message="Old campaign")
+    response = getattr(client, method)(_url(past), _gift(past) if method == "post" else None)
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert "This appeal has closed" in page and "nothing was charged" in page
+    assert f'href="{reverse("articles:support")}"' in page
+    assert "<form" not in page.split('<main id="main"')[1]
+    assert fake_stripe.requests == []
+    assert not Donation.objects.exists()
+
+
+def test_a_later_months_appeal_is_not_open_yet(client, fake_stripe, appeal):
+    later = make_appeal(currency="EUR", campaign_month=_this_month() + timedelta(days=40))
+    response = client.post(_url(later), _gift(later))
+    assert response.status_code == 404
+    assert "has not opened yet" in response.content.decode()
+    assert fake_stripe.requests == []
+
+
+def test_without_keys_a_past_appeal_is_closed_too(client, settings, db):
+    settings.STRIPE_SECRET_KEY = ""
+    past = make_appeal(campaign_month=date(2021, 3, 1), donate_url="https://give.example.org/")
+    response = client.get(_url(past))
+    assert response.status_code == 410
+    assert "No appeal is running just now" in response.content.decode()
+
+
+def test_the_active_appeal_of_an_earlier_month_still_takes_gifts(client, fake_stripe, db):
+    standing_in = make_appeal(currency="EUR", campaign_month=date(2021, 3, 1), is_active=True)
+    response = client.post(_url(standing_in), _gift(standing_in))
+    assert response.status_code == 303
+    assert len(fake_stripe.created(SESSIONS)) == 1
+
+
+def test_the_rule_for_taking_gifts_is_the_one_the_current_appeal_follows(db):
+    from articles.models import DonationAppeal
+
+    this_month = _this_month()
+    appeals = [
+        make_appeal(campaign_month=date(2021, 3, 1)),
+        make_appeal(campaign_month=date(2021, 4, 1), is_active=True),
+        make_appeal(campaign_month=this_month),
+        make_appeal(campaign_month=this_month + timedelta(days=40)),
+    ]
+    open_by_query = set(
+        DonationAppeal.objects.filter(DonationAppeal.takes_gifts_condition()).values_list(
+            "pk", flat=True
+        )
+    )
+    assert (
+        {a.pk for a in appeals if a.takes_gifts}
+        == open_by_query
+        == {
+            appeals[1].pk,
+            appeals[2].pk,
+        }
+    )

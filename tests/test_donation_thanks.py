@@ -18,7 +18,7 @@ MANAGE = reverse("articles:donation-manage")
 
 @pytest.fixture
 def appeal():
-    return make_appeal(currency="EUR", currency_symbol="€")
+    return make_appeal(currency="EUR", currency_symbol="€", is_active=True)
 
 
 def _started(client, appeal, frequency="once"):

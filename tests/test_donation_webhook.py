@@ -172,6 +172,14 @@ def test_an_event_for_an_unknown_appeal_is_refused(client, appeal, caplog):
     assert "no appeal '999999'" in caplog.text
 
 
+def test_money_taken_for_an_appeal_closed_since_is_still_recorded(client, appeal, caplog):
+    caplog.set_level(logging.INFO)
+    assert not appeal.takes_gifts  # March 2021: its month is long past
+    assert deliver(client, stripe.checkout_completed(appeal, amount=1500)).status_code == 200
+    assert appeal.raised == Decimal("15.00")
+    assert f"recorded for closed appeal {appeal.pk}" in caplog.text
+
+
 def test_an_unpaid_checkout_records_nothing(client, appeal):
     deliver(client, stripe.checkout_completed(appeal, payment_status="unpaid"))
     assert not Donation.objects.exists()

@@ -82,7 +82,8 @@ def box_address(appeal, part):
 
 
 def appeal_box(appeal_id=None):
-    """The appeal box of a page whose article names `appeal_id`, or of any other page.
+    """The appeal box of a page whose article names `appeal_id`, or of any other page;
+    DonationAppeal.DoesNotExist when no appeal has that id.
 
     Every reader page shows one and only a donation or an edit to an appeal changes it,
     so it is rendered once for all of them: the sum over the ledger, which grows with
@@ -93,7 +94,9 @@ def appeal_box(appeal_id=None):
         name = f"appeal-box:{appeal_id}"
 
         def find():
-            return appeals.filter(pk=appeal_id).first()
+            # Raised, not an empty box: a missing appeal is never stored, so a flood of
+            # made-up ids in the box's address cannot fill the cache.
+            return appeals.get(pk=appeal_id)
     else:
         # Which appeal is current turns over with the month, with nothing saved.
         name = f"appeal-box:current:{timezone.localdate():%Y-%m}"
@@ -143,7 +146,10 @@ def stitch(request, response):
             return match[0]
         appeal_id, name = box_address(**src.kwargs)
         if appeal_id not in boxes:
-            boxes[appeal_id] = appeal_box(appeal_id)
+            try:
+                boxes[appeal_id] = appeal_box(appeal_id)
+            except DonationAppeal.DoesNotExist:
+                boxes[appeal_id] = AppealBox()  # deleted since the page was stored
         return getattr(boxes[appeal_id], name).encode()
 
     response.content = _INCLUDE.sub(part, response.content)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -66,6 +67,16 @@ def _checkout_session(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def support(request, pk=None):
     appeal = _appeal(pk)
+    if not appeal.takes_gifts:
+        # A gift to a finished campaign would change a final figure; one to a later
+        # month's would show nowhere yet. The reader is pointed to the running appeal.
+        is_past = appeal.campaign_month < timezone.localdate()
+        context = {
+            "appeal": appeal,
+            "is_past": is_past,
+            "current": DonationAppeal.objects.current(),
+        }
+        return render(request, "donations/closed.html", context, status=410 if is_past else 404)
     if not stripe_api.is_configured():
         # No online payments on this site: the appeal's own page, or how to give by hand.
         if appeal.donate_url:

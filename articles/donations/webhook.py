@@ -208,6 +208,11 @@ def _record_gift(event, *, appeal, amount_minor, currency, payment_id, metadata,
         raise Refused(f"invalid {', '.join(error.message_dict)}") from error
     if gift is None:
         log.info("Stripe event %s: payment %s already recorded", event["id"], payment_id)
+    elif not appeal.takes_gifts:
+        # The donation page refuses a closed appeal, but Stripe took this money (a
+        # checkout opened before the month ended, a monthly renewal): it belongs in the
+        # ledger, under the appeal the donor chose, rather than nowhere.
+        log.info("Stripe event %s: recorded for closed appeal %s", event["id"], appeal.pk)
 
 
 def _record_reversal(event, *, amount_minor, currency, **reversal):

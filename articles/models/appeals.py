@@ -56,7 +56,7 @@ class DonationAppealQuerySet(models.QuerySet):
         this_month = timezone.localdate().replace(day=1)
         return (
             self.with_raised()
-            .filter(Q(campaign_month=this_month) | Q(is_active=True))
+            .filter(DonationAppeal.takes_gifts_condition())
             .order_by(Case(When(campaign_month=this_month, then=Value(0)), default=Value(1)))
             .first()
         )
@@ -208,6 +208,18 @@ class DonationAppeal(EditLocked):
     def is_goal_reached(self):
         return self.raised >= self.goal
 
+    @staticmethod
+    def takes_gifts_condition():
+        """This month's appeals and the active one: the ones a page can show as current,
+        and so the only ones a reader may give to online. A past campaign is closed (its
+        figure is final); a later month's opens when its month starts."""
+        return Q(campaign_month=timezone.localdate().replace(day=1)) | Q(is_active=True)
+
+    @property
+    def takes_gifts(self):
+        # takes_gifts_condition() on this row, without a query.
+        return self.is_active or self.campaign_month == timezone.localdate().replace(day=1)
+
     @property
     def presets(self):
         return parse_preset_amounts(self.preset_amounts)
@@ -336,6 +348,10 @@ class Donation(models.Model):
 
     class Meta:
         ordering = ["received_date", "pk"]
+        # Not "change donation" (nobody has it: entries are never rewritten) nor "add":
+        # erasing is irreversible, a duty of whoever answers data requests, given to them
+        # by name rather than to every editor who records a cheque.
+        permissions = [("erase_donor_data", "Can erase a donor's personal data")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0) | Q(kind="reversal"),
