@@ -1,5 +1,6 @@
 """A Stripe stand-in on a local port: the calls the donation pages make (Checkout
-Sessions, their lookup, customer portal sessions), answered as Stripe's API answers them,
+Sessions, their lookup, customer portal sessions) and the webhook's invoice-payments
+look-up, answered as Stripe's API answers them,
 each request recorded. The official library talks to it over real HTTP
 (STRIPE_API_BASE), so the tests cover what it sends, encoding included.
 
@@ -18,6 +19,7 @@ class FakeStripe:
     def __init__(self):
         self.requests = []
         self.sessions = {}
+        self.invoice_payments = []
         self.failing = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -40,6 +42,31 @@ class FakeStripe:
         session = self.sessions[session_id]
         session.update(status="complete", payment_status="paid", customer="cus_test_1", **fields)
         return session
+
+    def pay_invoice(self, invoice, payment_intent):
+        """What Stripe keeps when a payment intent pays an invoice (an InvoicePayment)."""
+        self.invoice_payments.append(
+            {
+                "id": f"inpay_{secrets.token_hex(8)}",
+                "object": "invoice_payment",
+                "invoice": invoice,
+                "status": "paid",
+                "payment": {"type": "payment_intent", "payment_intent": payment_intent},
+            }
+        )
+
+    def list_invoice_payments(self, query):
+        """GET /v1/invoice_payments, filtered as Stripe filters it."""
+        found = [
+            payment
+            for payment in self.invoice_payments
+            if query.get("invoice", payment["invoice"]) == payment["invoice"]
+            and query.get("status", payment["status"]) == payment["status"]
+            and query.get("payment[payment_intent]", payment["payment"]["payment_intent"])
+            == payment["payment"]["payment_intent"]
+        ]
+        found = found[: int(query.get("limit", 10))]
+        return {"object": "list", "url": "/v1/invoice_payments", "has_more": False, "data": found}
 
     def create_session(self, params):
         session_id = f"cs_test_{secrets.token_hex(12)}"
@@ -90,6 +117,9 @@ def _handler(stripe):
                 return self._answer(200, page, "text/html")
             if stripe.failing:
                 return self._error(500, "Stripe is down", "api_error")
+            path, _, query = self.path.partition("?")
+            if path == "/v1/invoice_payments":
+                return self._answer(200, stripe.list_invoice_payments(dict(parse_qsl(query))))
             prefix = "/v1/checkout/sessions/"
             session = stripe.sessions.get(self.path.removeprefix(prefix).split("?")[0])
             if not self.path.startswith(prefix) or session is None:

@@ -65,8 +65,18 @@ def monthly_checkout_completed(appeal, *, amount=1000, invoice="in_1", subscript
 
 
 def invoice_paid(
-    *, invoice="in_2", subscription="sub_1", amount=1000, currency="usd", metadata=None
+    *,
+    invoice="in_2",
+    subscription="sub_1",
+    amount=1000,
+    currency="usd",
+    metadata=None,
+    payment_intent=None,
+    payments=None,
 ):
+    """An invoice.paid event as API versions from 2025-03-31 send it: no payment intent
+    on the invoice; `payments` (payment intents) gives its expanded payments list.
+    `payment_intent` gives the invoice the field older versions have instead."""
     parent = {"subscription_details": {"subscription": subscription, "metadata": metadata or {}}}
     obj = {
         "id": invoice,
@@ -77,24 +87,50 @@ def invoice_paid(
         "billing_reason": "subscription_cycle",
         "parent": {"type": "subscription_details"} | parent,
     }
+    if payment_intent is not None:
+        obj["payment_intent"] = payment_intent
+    if payments is not None:
+        obj["payments"] = {
+            "object": "list",
+            "data": [
+                {
+                    "id": f"inpay_{intent}",
+                    "object": "invoice_payment",
+                    "invoice": invoice,
+                    "status": "paid",
+                    "payment": {"type": "payment_intent", "payment_intent": intent},
+                }
+                for intent in payments
+            ],
+        }
     return event("invoice.paid", obj)
 
 
-def charge_refunded(*, payment="pi_1", refunds=(("re_1", 1000),), currency="usd"):
+def charge_refunded(
+    *, payment="pi_1", refunds=(("re_1", 1000),), currency="usd", invoice=None, refunded=None
+):
+    """A charge.refunded event. `refunds=None`: without the refunds list (API versions
+    from 2022-11-15 leave it out), with `refunded` as the charge's refunded total.
+    `invoice`: the field API versions before 2025-03-31 have on a charge."""
     charge = {
         "id": f"ch_{payment}",
         "object": "charge",
         "payment_intent": payment,
         "currency": currency,
-        "amount_refunded": sum(amount for _, amount in refunds),
-        "refunds": {
+    }
+    if invoice is not None:
+        charge["invoice"] = invoice
+    if refunds is None:
+        charge["amount_refunded"] = refunded
+    else:
+        charge["amount_refunded"] = sum(amount for _, amount in refunds)
+        charge["refunds"] = {
             "object": "list",
             "data": [
                 {"id": refund_id, "object": "refund", "amount": amount, "status": "succeeded"}
                 for refund_id, amount in refunds
             ],
-        },
-    }
+        }
     return event("charge.refunded", charge)
 
 

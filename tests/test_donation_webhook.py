@@ -3,13 +3,10 @@ once, and only from events signed with the endpoint's secret."""
 
 import json
 import logging
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from articles.models import Donation
@@ -296,25 +293,97 @@ def test_an_event_of_another_kind_is_acknowledged_and_ignored(client, db):
     assert not Donation.objects.exists()
 
 
-@pytest.mark.only_on("postgresql")
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_delivering_one_event_at_once_record_one_gift():
-    """Two connections race the same event: the second insert waits on the unique index,
-    then finds the first. (SQLite's test database takes one writer at a time.)"""
-    appeal = make_appeal(currency="USD")
-    payload = stripe.checkout_completed(appeal, payment="pi_race")
-    barrier, statuses = threading.Barrier(2), []
+# Refunds of monthly gifts. Since API version 2025-03-31 a charge names no invoice and
+# an invoice no payment intent: the renewal's entry keeps the payment intent that paid
+# it, and a refund finds the gift by it.
 
-    def worker():
-        client = Client()
-        barrier.wait()
-        statuses.append(deliver(client, payload).status_code)
-        connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200, 200]
-    assert Donation.objects.filter(provider_payment_id="pi_race").count() == 1
+def _monthly(client, appeal, **renewal):
+    metadata = {"appeal_id": str(appeal.pk)}
+    deliver(client, stripe.monthly_checkout_completed(appeal, amount=1000, invoice="in_1"))
+    deliver(client, stripe.invoice_paid(invoice="in_2", metadata=metadata, **renewal))
+
+
+def test_a_renewal_refunded_under_an_old_api_version_is_found_by_its_invoice(client, appeal):
+    _monthly(client, appeal)
+    refund = stripe.charge_refunded(payment="pi_r2", invoice="in_2", refunds=[("re_1", 1000)])
+    assert deliver(client, refund).status_code == 200
+    assert Donation.objects.get(kind="reversal").reverses.provider_payment_id == "in_2"
+
+
+def test_a_renewal_whose_invoice_names_its_payment_intent_is_refunded_by_it(client, appeal):
+    _monthly(client, appeal, payment_intent="pi_r2")
+    assert Donation.objects.get(provider_payment_id="in_2").payment_intent_id == "pi_r2"
+    refund = stripe.charge_refunded(payment="pi_r2", refunds=[("re_1", 400)])
+    assert deliver(client, refund).status_code == 200
+    assert appeal.raised == Decimal("16.00")
+
+
+def test_a_renewal_with_its_payments_list_is_refunded_by_its_payment_intent(client, appeal):
+    _monthly(client, appeal, payments=["pi_r2"])
+    refund = stripe.charge_refunded(payment="pi_r2", refunds=None, refunded=1000)
+    assert deliver(client, refund).status_code == 200
+    assert Donation.objects.get(kind="reversal").reverses.provider_payment_id == "in_2"
+    assert appeal.raised == Decimal("10.00")
+
+
+def test_a_renewal_without_its_payments_list_asks_stripe_for_them(client, appeal, fake_stripe):
+    fake_stripe.pay_invoice("in_2", "pi_r2")
+    _monthly(client, appeal)
+    assert Donation.objects.get(provider_payment_id="in_2").payment_intent_id == "pi_r2"
+    [(_, asked, _)] = [r for r in fake_stripe.requests if r[1].startswith("/v1/invoice_payments")]
+    assert "invoice=in_2" in asked
+    refund = stripe.charge_refunded(payment="pi_r2", refunds=[("re_1", 1000)])
+    assert deliver(client, refund).status_code == 200
+    assert appeal.raised == Decimal("10.00")
+
+
+def test_the_first_payment_of_a_monthly_gift_learns_its_payment_intent_from_its_invoice(
+    client, appeal
+):
+    deliver(client, stripe.monthly_checkout_completed(appeal, amount=1000, invoice="in_1"))
+    metadata = {"appeal_id": str(appeal.pk)}
+    deliver(client, stripe.invoice_paid(invoice="in_1", metadata=metadata, payments=["pi_1st"]))
+    [gift] = Donation.objects.all()
+    assert (gift.payment_intent_id, gift.amount) == ("pi_1st", Decimal("10.00"))
+    refund = stripe.charge_refunded(payment="pi_1st", refunds=[("re_1", 1000)])
+    assert deliver(client, refund).status_code == 200
+    assert appeal.raised == Decimal("0.00")
+
+
+def test_a_renewal_recorded_without_its_payment_intent_is_found_through_stripe(
+    client, appeal, fake_stripe
+):
+    # Recorded while Stripe could not be asked (or before the payment intent was kept).
+    fake_stripe.failing = True
+    _monthly(client, appeal)
+    assert Donation.objects.get(provider_payment_id="in_2").payment_intent_id == ""
+    fake_stripe.failing = False
+    fake_stripe.pay_invoice("in_2", "pi_r2")
+    refund = stripe.charge_refunded(payment="pi_r2", refunds=[("re_1", 1000)])
+    assert deliver(client, refund).status_code == 200
+    assert Donation.objects.get(kind="reversal").reverses.provider_payment_id == "in_2"
+
+
+def test_a_refund_stripe_cannot_place_waits_and_is_recorded_once_it_can(
+    client, appeal, fake_stripe
+):
+    _monthly(client, appeal)
+    refund = stripe.charge_refunded(payment="pi_r2", refunds=[("re_1", 1000)])
+    fake_stripe.failing = True
+    assert deliver(client, refund).status_code == 409
+    fake_stripe.failing = False
+    fake_stripe.pay_invoice("in_2", "pi_r2")
+    assert deliver(client, refund).status_code == 200
+    assert appeal.raised == Decimal("10.00")
+
+
+def test_refunds_without_their_list_are_recorded_by_the_refunded_total_once_each(client, appeal):
+    deliver(client, stripe.checkout_completed(appeal, amount=2500, payment="pi_t"))
+    first = stripe.charge_refunded(payment="pi_t", refunds=None, refunded=1000)
+    second = stripe.charge_refunded(payment="pi_t", refunds=None, refunded=1500)
+    for payload in (first, first, second, first, second):
+        assert deliver(client, payload).status_code == 200
+    reversals = Donation.objects.filter(kind="reversal").order_by("pk")
+    assert [r.amount for r in reversals] == [Decimal("-10.00"), Decimal("-5.00")]
+    assert appeal.raised == Decimal("10.00")

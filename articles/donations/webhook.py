@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..models import Donation, DonationAppeal
-from . import receipts
+from . import receipts, stripe_api
 from .amounts import from_minor_units
 
 log = logging.getLogger(__name__)
@@ -116,20 +116,53 @@ def _invoice_paid(event, invoice):
         metadata=metadata,
         donor_email=invoice.get("customer_email") or "",
         subscription_id=subscription_id,
+        payment_intent_id=_invoice_payment_intent(event, invoice),
     )
 
 
+def _invoice_payment_intent(event, invoice):
+    """The payment intent that paid the invoice, kept so that its refund finds the gift:
+    since API version 2025-03-31 a charge no longer names its invoice."""
+    if isinstance(invoice.get("payment_intent"), str):
+        return invoice["payment_intent"]  # API versions before 2025-03-31
+    # From 2025-03-31 the invoice's payments list names it, in an event only when
+    # expanded; otherwise Stripe is asked.
+    payments = (invoice.get("payments") or {}).get("data")
+    if payments is None and stripe_api.is_configured():
+        try:
+            payments = stripe_api.invoice_payments(invoice["id"])
+        except stripe_api.StripeError as error:
+            # The gift is recorded all the same; its refund asks Stripe again.
+            _log_lookup_failure(event, error)
+    for payment in payments or []:
+        paid_by = payment.get("payment") or {}
+        intent = paid_by.get("payment_intent")
+        if payment.get("status") == "paid" and intent:
+            return intent if isinstance(intent, str) else intent["id"]
+    return ""
+
+
 def _charge_refunded(event, charge):
-    payment_ids = [charge.get("payment_intent"), charge.get("invoice")]
     refunds = (charge.get("refunds") or {}).get("data")
     if refunds is None:
         # API versions that leave the refunds out: the charge's refunded total stands for
         # them, keyed by that total, so each further refund is one more entry.
         total = charge.get("amount_refunded")
         refunds = [{"id": f"{charge['id']}:refunded:{total}", "amount": total, "total": True}]
+    refunds = [r for r in refunds if r.get("status", "succeeded") in ("succeeded", "pending")]
+    try:
+        _record_refunds(
+            event, charge, refunds, [charge.get("payment_intent"), charge.get("invoice")]
+        )
+    except services.GiftNotRecorded:
+        invoice = _invoice_paid_by(event, charge)
+        if invoice is None:
+            raise
+        _record_refunds(event, charge, refunds, [invoice])
+
+
+def _record_refunds(event, charge, refunds, payment_ids):
     for refund in refunds:
-        if refund.get("status", "succeeded") not in ("succeeded", "pending"):
-            continue
         _record_reversal(
             event,
             payment_ids=payment_ids,
@@ -139,6 +172,32 @@ def _charge_refunded(event, charge):
             note="Refund",
             is_total=refund.get("total", False),
         )
+
+
+def _invoice_paid_by(event, charge):
+    """The invoice a refunded charge paid, asked of Stripe when the ledger has no gift of
+    its payment intent: a monthly gift recorded without it (before it was kept, or while
+    Stripe could not be asked), refunded under an API version whose charges name no
+    invoice. None when Stripe cannot tell: the refund waits (409) and comes again."""
+    if charge.get("invoice") or not charge.get("payment_intent"):
+        return None
+    if not stripe_api.is_configured():
+        return None
+    try:
+        return stripe_api.invoice_paid_by(charge["payment_intent"])
+    except stripe_api.StripeError as error:
+        _log_lookup_failure(event, error)
+        return None
+
+
+def _log_lookup_failure(event, error):
+    # The error's type and code only: Stripe's message may quote the request.
+    log.warning(
+        "Stripe event %s: invoice payments lookup failed: %s (%s)",
+        event["id"],
+        type(error).__name__,
+        error.code,
+    )
 
 
 def _dispute_closed(event, dispute):

@@ -335,6 +335,13 @@ class Donation(models.Model):
     subscription_id = models.CharField(
         max_length=255, blank=True, help_text="Stripe's subscription, for a monthly gift."
     )
+    payment_intent_id = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="The payment intent that paid a monthly gift's invoice: how its refund "
+        "finds it, since Stripe's refunds stopped naming invoices (API 2025-03-31).",
+    )
     is_recurring = models.BooleanField(default=False, help_text="Part of a monthly gift.")
     donor_email = models.EmailField(blank=True, help_text="Where the receipt went.")
     donor_name = models.CharField(max_length=200, blank=True)

@@ -1,7 +1,7 @@
 """The appeal's ledger: money enters it here, from an editor or an import."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ ONLINE_FIELDS = [
     "provider_reversal_id",
     "provider_event_id",
     "subscription_id",
+    "payment_intent_id",
 ]
 
 
@@ -54,11 +55,15 @@ def appeal_record_online_gift(
     donor_name="",
     is_anonymous=False,
     subscription_id="",
+    payment_intent_id="",
 ):
     """Add a gift Stripe reported paid, once: None if the payment is already in the ledger.
 
     The unique constraint on the payment decides, not a look-up first, so two deliveries
     of one event racing each other (two workers, two processes) still add one entry.
+    `payment_intent_id` (a monthly gift's, whose payment is its invoice) is filled in on
+    the entry already there if that one lacks it: the first invoice of a monthly gift is
+    recorded from the completed checkout, which does not name it.
     """
     donation = Donation(
         appeal=appeal,
@@ -69,13 +74,21 @@ def appeal_record_online_gift(
         provider_payment_id=payment_id,
         provider_event_id=event_id,
         subscription_id=subscription_id,
+        payment_intent_id=payment_intent_id,
         is_recurring=bool(subscription_id),
         donor_email=donor_email,
         donor_name=donor_name,
         is_anonymous=is_anonymous,
     )
     donation.full_clean(exclude=["provider_payment_id", "provider_reversal_id"])
-    return _insert_once(donation, kind=Donation.Kind.GIFT, provider_payment_id=payment_id)
+    same = {"kind": Donation.Kind.GIFT, "provider_payment_id": payment_id}
+    gift = _insert_once(donation, **same)
+    if gift is None and payment_intent_id:
+        # A reference to Stripe's payment, not money: the entry's amounts are untouched.
+        Donation.objects.filter(**same, payment_intent_id="").update(
+            payment_intent_id=payment_intent_id
+        )
+    return gift
 
 
 def donation_record_reversal(
@@ -83,15 +96,19 @@ def donation_record_reversal(
 ):
     """Take back (part of) a gift for a refund or a lost dispute, once per `reversal_id`.
 
+    `payment_ids` name the gift: its payment intent, or its invoice for a monthly gift.
+
     `is_total`: `amount` is all that was taken back of the payment so far, not this
     reversal alone. Never more than what is left of the gift, so a refund and a dispute
     of one payment cannot take the sum below zero. Returns the reversal, or None if there
     was nothing left to record.
     """
+    payment_ids = [payment for payment in payment_ids if payment]
     with transaction.atomic():
         gift = (
             Donation.objects.select_for_update()
-            .filter(kind=Donation.Kind.GIFT, provider_payment_id__in=[p for p in payment_ids if p])
+            .filter(kind=Donation.Kind.GIFT)
+            .filter(Q(provider_payment_id__in=payment_ids) | Q(payment_intent_id__in=payment_ids))
             .first()
         )
         if gift is None:
