@@ -1,18 +1,72 @@
 """A Stripe stand-in on a local port: the calls the donation pages make (Checkout
 Sessions, their lookup, customer portal sessions) and the webhook's invoice-payments
-look-up, answered as Stripe's API answers them,
-each request recorded. The official library talks to it over real HTTP
-(STRIPE_API_BASE), so the tests cover what it sends, encoding included.
+look-up, answered as Stripe's API answers them, each request recorded. The official
+library talks to it over real HTTP (STRIPE_API_BASE), so the tests cover what it sends,
+encoding included.
 
-Not localstripe: whether it answers Checkout Sessions with price_data and the customer
-portal as Stripe does was not checked; this stand-in answers exactly those calls.
+Each call's parameters are checked against the library's own description of what Stripe
+takes (REQUEST_SHAPES). Not localstripe: it has no Checkout Sessions, customer portal or
+invoice payments (README, "Libraries, and why").
 """
 
 import json
 import secrets
 import threading
+import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
+
+import typing_extensions
+from stripe.params import InvoicePaymentListParams
+from stripe.params.billing_portal import SessionCreateParams as PortalSessionCreateParams
+from stripe.params.checkout import SessionCreateParams
+
+# What Stripe takes at each call, as the library's own parameter types describe it (they
+# are generated from Stripe's OpenAPI description). A parameter Stripe does not know is
+# refused as Stripe refuses it, so a misspelt or moved parameter fails here, not live.
+REQUEST_SHAPES = {
+    ("POST", "/v1/checkout/sessions"): SessionCreateParams,
+    ("POST", "/v1/billing_portal/sessions"): PortalSessionCreateParams,
+    ("GET", "/v1/invoice_payments"): InvoicePaymentListParams,
+}
+_OPTIONAL = (typing.NotRequired, typing.Required, typing_extensions.NotRequired)
+
+
+def unknown_parameter(shape, key):
+    """Whether `shape` lacks a form key ("line_items[0][price_data][currency]")."""
+    shapes = [shape]
+    for segment in key.replace("]", "").split("["):
+        shapes = [inner for outer in shapes for inner in _inside(outer, segment)]
+        if not shapes:
+            return True
+    return False
+
+
+def _inside(shape, segment):
+    origin = typing.get_origin(shape)
+    if typing_extensions.is_typeddict(shape):
+        raw = shape.__annotations__.get(segment)
+        if raw is None:
+            return []
+        # One field at a time: the parameters' base class names types only imported
+        # for type checkers, so the whole class cannot be resolved at once.
+        field = type("Field", (), {"__annotations__": {segment: raw}})
+        field.__module__ = shape.__module__
+        return _alternatives(typing.get_type_hints(field)[segment])
+    if origin is list and segment.isdigit():
+        return _alternatives(typing.get_args(shape)[0])
+    if origin is dict:  # metadata: any key
+        return _alternatives(typing.get_args(shape)[1])
+    return []
+
+
+def _alternatives(shape):
+    origin = typing.get_origin(shape)
+    if origin in _OPTIONAL:
+        return _alternatives(typing.get_args(shape)[0])
+    if origin is typing.Union:
+        return [inner for arg in typing.get_args(shape) for inner in _alternatives(arg)]
+    return [shape]
 
 
 class FakeStripe:
@@ -110,6 +164,14 @@ def _handler(stripe):
             error = {"type": "invalid_request_error", "message": message, "code": code}
             self._answer(status, {"error": error})
 
+        def _refused(self, path, params):
+            shape = REQUEST_SHAPES.get((self.command, path))
+            unknown = [key for key in params if shape and unknown_parameter(shape, key)]
+            if unknown:
+                message = f"Received unknown parameter: {unknown[0]}"
+                self._error(400, message, "parameter_unknown")
+            return bool(unknown)
+
         def do_GET(self):
             stripe.requests.append(("GET", self.path, {}))
             if self.path.startswith("/pay/") or self.path.startswith("/portal/"):
@@ -119,7 +181,10 @@ def _handler(stripe):
                 return self._error(500, "Stripe is down", "api_error")
             path, _, query = self.path.partition("?")
             if path == "/v1/invoice_payments":
-                return self._answer(200, stripe.list_invoice_payments(dict(parse_qsl(query))))
+                params = dict(parse_qsl(query))
+                if self._refused(path, params):
+                    return None
+                return self._answer(200, stripe.list_invoice_payments(params))
             prefix = "/v1/checkout/sessions/"
             session = stripe.sessions.get(self.path.removeprefix(prefix).split("?")[0])
             if not self.path.startswith(prefix) or session is None:
@@ -134,6 +199,8 @@ def _handler(stripe):
                 return self._error(401, "Invalid API Key provided", "api_key_invalid")
             if stripe.failing:
                 return self._error(500, "Stripe is down", "api_error")
+            if self._refused(self.path, params):
+                return None
             if self.path == "/v1/checkout/sessions":
                 return self._answer(200, stripe.create_session(params))
             if self.path == "/v1/billing_portal/sessions":

@@ -139,6 +139,23 @@ def test_erasing_a_donor_keeps_the_amounts_and_reaches_every_entry_of_theirs(
     assert not Donation.objects.filter(donor_email="monthly@example.org").exists()
 
 
+def test_erasing_reaches_the_donors_gifts_whatever_the_case_of_their_email(
+    client, data_officer, ledger
+):
+    appeal, gift = ledger
+    again = services.appeal_record_online_gift(
+        appeal=appeal,
+        amount=Decimal("5"),
+        payment_id="pi_2",
+        event_id="evt_2",
+        donor_email="Reader@Example.ORG",
+    )
+    client.force_login(data_officer)
+    client.post(CHANGELIST, {"action": "erase_donor", "_selected_action": [gift.pk]})
+    again.refresh_from_db()
+    assert (again.donor_email, again.amount) == ("", Decimal("5.00"))
+
+
 def test_a_writer_can_neither_see_the_report_nor_erase(make_staff, client, ledger):
     client.force_login(make_staff("Writers"))
     assert client.get(REPORT).status_code == 403

@@ -255,6 +255,22 @@ def test_amounts_are_sent_in_the_currencys_smallest_unit(client, fake_stripe):
     assert fake_stripe.created(SESSIONS)[0]["line_items[0][price_data][unit_amount]"] == "500"
 
 
+@pytest.mark.parametrize("amount", ["500.50", "0.5"])
+def test_a_fraction_of_a_currency_without_minor_units_is_refused(client, fake_stripe, amount):
+    appeal = make_appeal(
+        currency="JPY",
+        currency_symbol="¥",
+        minimum_amount=Decimal(1),
+        campaign_month=_this_month(),
+    )
+    gift = {"preset": "other", "other_amount": amount, "frequency": "once", "email": EMAIL}
+    response = client.post(_url(appeal), {**gift, "currency": "JPY"})
+    assert response.status_code == 400
+    assert "Gifts in JPY are whole amounts." in response.content.decode()
+    assert 'step="1"' in response.content.decode()
+    assert fake_stripe.requests == []
+
+
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_past_appeal_takes_no_gift_and_points_to_the_current_one(
     client, fake_stripe, appeal, method
@@ -316,3 +332,19 @@ def test_the_rule_for_taking_gifts_is_the_one_the_current_appeal_follows(db):
             appeals[2].pk,
         }
     )
+
+
+def test_the_stand_in_refuses_a_parameter_stripe_does_not_take(fake_stripe):
+    """Every call above passed the check of its parameters against the library's own
+    description of Stripe's API; this shows the check can fail."""
+    from stripe import InvalidRequestError, StripeClient
+
+    client = StripeClient("sk_test_newsroom", base_addresses={"api": fake_stripe.url})
+    session = {"mode": "payment", "success_url": "https://example.org/", "currency": "eur"}
+    with pytest.raises(
+        InvalidRequestError, match="unknown parameter: line_items\\[0\\]\\[amount\\]"
+    ):
+        client.v1.checkout.sessions.create({**session, "line_items": [{"amount": 500}]})
+    with pytest.raises(InvalidRequestError, match="unknown parameter: customer_emails"):
+        client.v1.checkout.sessions.create({**session, "customer_emails": "a@example.org"})
+    assert fake_stripe.sessions == {}

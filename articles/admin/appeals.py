@@ -174,11 +174,11 @@ class DonationAdmin(admin.ModelAdmin):
         # would keep the address the donor asked to have erased.
         emails = {email for email in queryset.values_list("donor_email", flat=True) if email}
         subscriptions = {s for s in queryset.values_list("subscription_id", flat=True) if s}
-        entries = Donation.objects.filter(
-            Q(pk__in=queryset.values("pk"))
-            | Q(donor_email__in=emails)
-            | Q(subscription_id__in=subscriptions)
-        )
+        same_donor = Q(pk__in=queryset.values("pk")) | Q(subscription_id__in=subscriptions)
+        for email in emails:
+            # Whatever the case the donor typed it in at each gift: Stripe keeps it as typed.
+            same_donor |= Q(donor_email__iexact=email)
+        entries = Donation.objects.filter(same_donor)
         erased = services.donor_erase(donations=entries)
         self.message_user(
             request,

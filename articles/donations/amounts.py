@@ -8,6 +8,11 @@ ZERO_DECIMAL_CURRENCIES = frozenset(
 )
 
 
+def smallest_unit(currency):
+    """The smallest amount Stripe can charge in the currency: 1 yen, 0.01 euro."""
+    return Decimal(1) if currency.upper() in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
+
+
 def in_minor_units(amount, currency):
     if currency.upper() in ZERO_DECIMAL_CURRENCIES:
         return int(amount)

@@ -1,5 +1,7 @@
 from django import forms
 
+from .amounts import smallest_unit
+
 OTHER = "other"
 
 
@@ -34,7 +36,9 @@ class DonationForm(forms.Form):
         self.fields["preset"].initial = f"{presets[0]:f}" if presets else OTHER
         self.fields["currency"].initial = appeal.currency
         self.fields["other_amount"].widget.attrs.update(
-            min=f"{appeal.minimum_amount:f}", max=f"{appeal.maximum_amount:f}", step="0.01"
+            min=f"{appeal.minimum_amount:f}",
+            max=f"{appeal.maximum_amount:f}",
+            step=f"{smallest_unit(appeal.currency)}",
         )
 
     def clean_currency(self):
@@ -57,7 +61,10 @@ class DonationForm(forms.Form):
             return cleaned
         least, most = self.appeal.minimum_amount, self.appeal.maximum_amount
         field = "other_amount" if preset == OTHER else "preset"
-        if amount < least:
+        if amount % smallest_unit(self.appeal.currency):
+            # Stripe would charge the amount cut to whole units: less than the reader chose.
+            self.add_error(field, f"Gifts in {self.appeal.currency} are whole amounts.")
+        elif amount < least:
             self.add_error(field, f"The least you can give is {self.appeal.format_amount(least)}.")
         elif amount > most:
             self.add_error(
