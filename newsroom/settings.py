@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "reversion",
+    # The article body's rich-text editor: only its static files (the Tiptap bundle);
+    # the widget is ours (articles/admin/widgets.py).
+    "django_prose_editor",
     "csp",
     "axes",
     # Only for its templates and static files: the API docs page is served from here,

@@ -25,7 +25,11 @@ def test_it_finds_organisations_by_name_and_by_other_name(editor_client):
     make_organisation(name="Ministry of Defence")
 
     assert _search(editor_client, q="coalition") == [
-        {"id": f"organisation:{coalition.pk}", "label": "US-led coalition — organisation"}
+        {
+            "id": f"organisation:{coalition.pk}",
+            "name": "US-led coalition",
+            "label": "US-led coalition — organisation",
+        }
     ]
     assert [r["id"] for r in _search(editor_client, q="daesh")] == [f"organisation:{isis.pk}"]
 
@@ -66,7 +70,9 @@ def test_a_long_or_odd_query_is_answered_not_refused(editor_client):
 def test_it_names_the_speakers_already_marked_in_a_body(editor_client):
     isis = make_organisation(name="ISIS")
     found = _search(editor_client, ids=f"organisation:{isis.pk},organisation:999999,bogus:1,x")
-    assert found == [{"id": f"organisation:{isis.pk}", "label": "ISIS — organisation"}]
+    assert found == [
+        {"id": f"organisation:{isis.pk}", "name": "ISIS", "label": "ISIS — organisation"}
+    ]
     assert _search(editor_client, ids="organisation:１２") == []  # digits, ASCII only
 
 

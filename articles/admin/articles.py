@@ -18,7 +18,7 @@ from .locking import EditLockAdminMixin, EditLockForm
 from .mentions import MentionsAdminMixin
 from .speakers import SpeakerSearchMixin
 from .uploads import UploadFailureAdminMixin
-from .widgets import TagAutocompleteMixin
+from .widgets import BodyEditorWidget, TagAutocompleteMixin
 
 
 class ArticleRowMixin:
@@ -88,6 +88,7 @@ class ArticleAdminForm(EditLockForm):
     class Meta:
         model = Article
         fields = "__all__"
+        widgets = {"body": BodyEditorWidget}
 
 
 class VisibilityFilter(admin.SimpleListFilter):
@@ -161,6 +162,9 @@ class ArticleAdmin(
         ),
         ("Links", {"fields": ["organisations", "mentions_found", "tags", "appeal"]}),
     ]
+
+    class Media:
+        js = ["admin/articles/field_names.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("organisations", "tags")

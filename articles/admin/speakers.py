@@ -52,7 +52,7 @@ def _matching(kind, query):
 
 def _results(kind, rows):
     label = SPEAKER_KINDS[kind]["label"]
-    return [{"id": f"{kind}:{row.pk}", "label": label(row)} for row in rows]
+    return [{"id": f"{kind}:{row.pk}", "name": str(row), "label": label(row)} for row in rows]
 
 
 def search_speakers(query):

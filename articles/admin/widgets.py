@@ -1,7 +1,10 @@
-"""The tag box: how its text becomes tag names, and its suggestions."""
+"""The article form's widgets: the body editor, and the tag box (how its text becomes
+tag names, and its suggestions)."""
 
+import json
 from urllib.parse import urlencode
 
+from django import forms
 from django.urls import reverse
 from taggit.forms import TagWidget
 from taggit.utils import _parse_tags
@@ -59,3 +62,30 @@ class TagAutocompleteMixin:
         if db_field.name == "tags":
             kwargs["widget"] = TagAutocompleteWidget(model=self.model)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class BodyEditorWidget(forms.Textarea):
+    """The body as rich text (django-prose-editor, configured in body_editor.js to write
+    only what `clean_body()` keeps), with quotes marked and their speakers found through
+    the article admin's speaker search. Without JavaScript it is the textarea of HTML.
+
+    Not django-prose-editor's own widget: its media include an import map, an inline
+    script the CSP (script-src 'self') refuses; body_editor.js imports the package's
+    bundle by its static path instead.
+    """
+
+    class Media:
+        css = {
+            "all": [
+                "django_prose_editor/material-icons.css",
+                "django_prose_editor/editor.css",
+                "django_prose_editor/overrides.css",
+                "admin/articles/body_editor.css",
+            ]
+        }
+        js = [forms.Script("admin/articles/body_editor.js", type="module")]
+
+    def get_context(self, name, value, attrs):
+        config = {"speakersUrl": reverse("admin:articles_article_speakers"), "label": "Body"}
+        attrs = {**(attrs or {}), "data-body-editor": json.dumps(config)}
+        return super().get_context(name, value, attrs)

@@ -1,0 +1,135 @@
+// The article body editor: django-prose-editor (Tiptap) over the body's <textarea>,
+// with only what the body contract allows (paragraphs, h2, h3, lists, block quotes,
+// links, bold, italic, line breaks and quote marks), so what it writes is what the
+// server's clean_body() keeps, unchanged. Without JavaScript the textarea stays a
+// plain HTML field.
+//
+// A module of plain ES imports, relative to the package's own bundle: no import map
+// (which would be an inline script the site's CSP refuses) and no build step.
+
+import {
+  Blockquote,
+  Bold,
+  BulletList,
+  createTextareaEditor,
+  Document,
+  Dropcursor,
+  Gapcursor,
+  gettext,
+  HardBreak,
+  Heading,
+  History,
+  HTML,
+  Italic,
+  initializeEditors,
+  Link,
+  ListItem,
+  Menu,
+  OrderedList,
+  Paragraph,
+  Text,
+  updateAttrsDialog,
+} from "../../django_prose_editor/editor.js"
+import { QuoteMark } from "./quote_mark.js"
+
+const SELECTOR = "textarea[data-body-editor]"
+// http(s), mailto and addresses on this site ("/…", not "//other.host/…").
+const ALLOWED_LINK = /^(https?:\/\/|mailto:|\/(?!\/))/i
+const MENU = [
+  { group: "blockType -lists", type: "dropdown", minItems: 2 },
+  { group: "lists" },
+  { group: "nodes -blockType -lists" },
+  { group: "marks" },
+  { group: "link" },
+  { group: "quote" },
+  { group: "history" },
+  { group: "utility" },
+]
+
+const linkDialog = updateAttrsDialog(
+  {
+    href: {
+      type: "string",
+      title: gettext("Address"),
+      description: gettext("https://…, mailto:… or a page of this site (/…). Empty to unlink."),
+    },
+  },
+  { title: gettext("Link") },
+)
+
+// A link is an address and nothing else: no title, target or rel to strip on save.
+const BodyLink = Link.extend({
+  addAttributes() {
+    return { href: this.parent?.().href }
+  },
+
+  addCommands() {
+    return {
+      ...this.parent?.(),
+      addLink:
+        () =>
+        ({ editor }) => {
+          if (editor.state.selection.empty && !editor.isActive("link")) return false
+          linkDialog(editor, { href: editor.getAttributes("link").href || "" }).then((answer) => {
+            if (!answer) return
+            const href = answer.href.trim()
+            const chain = editor.chain().focus().extendMarkRange("link")
+            if (!href) chain.unsetLink().run()
+            else if (!ALLOWED_LINK.test(href)) window.alert(gettext("Links go to http(s), mailto or this site."))
+            else chain.setLink({ href }).run()
+          })
+          return true
+        },
+    }
+  },
+}).configure({
+  enableTarget: false,
+  isAllowedUri: (url) => ALLOWED_LINK.test(url || ""),
+})
+
+// Numbered lists as plain <ol>: no start, type or style to strip on save.
+const BodyOrderedList = OrderedList.extend({
+  addAttributes: () => ({}),
+  addNodeView: null,
+}).configure({ enableListAttributes: false })
+
+function createBodyEditor(textarea) {
+  if (textarea.closest(".prose-editor")) return null
+  const config = JSON.parse(textarea.dataset.bodyEditor)
+  const editor = createTextareaEditor(textarea, [
+    Document,
+    Paragraph,
+    Text,
+    HardBreak,
+    Heading.configure({ levels: [2, 3] }),
+    Bold,
+    Italic,
+    BulletList,
+    BodyOrderedList,
+    ListItem,
+    Blockquote,
+    BodyLink,
+    QuoteMark.configure({ speakersUrl: config.speakersUrl }),
+    History,
+    Dropcursor,
+    Gapcursor,
+    HTML,
+    Menu.configure({ groups: MENU }),
+  ])
+  editor.setOptions({
+    editorProps: {
+      attributes: {
+        role: "textbox",
+        "aria-multiline": "true",
+        "aria-label": config.label,
+        "aria-describedby": textarea.getAttribute("aria-describedby") || "",
+      },
+    },
+  })
+  textarea.dispatchEvent(
+    new CustomEvent("body-editor:ready", { detail: { editor }, bubbles: true }),
+  )
+  return editor
+}
+
+initializeEditors(createBodyEditor, SELECTOR)
