@@ -573,5 +573,70 @@ def test_no_payload_survives_the_body_sanitiser_in_text_or_in_a_quote_mark(paylo
 def test_a_hostile_speaker_and_attribution_in_marks_stay_text_on_the_page(client, db, payload):
     article = make_article(paragraphs=[f"“We stay,” {payload}."])
     make_quote(article, text="We stay", source=payload, attribution=payload)
+
+
+def test_the_speaker_search_answers_hostile_names_as_json_data(editor_client, hostile, payload):
+    organisation = hostile.organisation
+    response = editor_client.get(
+        reverse("admin:articles_article_speakers"), {"ids": f"organisation:{organisation.pk}"}
+    )
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    [found] = response.json()["results"]
+    assert found["name"] == payload
+
+
+# HTML as the body editor posts it (or as anyone can post it, bypassing the editor): what
+# is stored is the body contract's HTML and nothing a browser would run.
+EDITOR_PAYLOADS = {
+    "script": "<p>Hello<script>alert(1)</script></p>",
+    "event handlers": '<p onclick="alert(1)">Hello<img src=x onerror=alert(1)></p>',
+    "javascript links": (
+        '<p><a href="javascript:alert(1)">one</a> <a href=" JaVaScRiPt:alert(1)">two</a> '
+        '<a href="&#106;avascript&colon;alert(1)">three</a></p>'
+    ),
+    "data attributes carrying markup": (
+        '<p data-x="<script>alert(1)</script>">Said '
+        '<q data-quote="ab1" data-source="<img src=x onerror=alert(1)>">words</q></p>'
+    ),
+    "quote with a forged speaker": (
+        '<p><q data-quote="ab1" data-person="1 onmouseover=alert(1)" '
+        'data-organisation="javascript:alert(1)" data-source="a source" '
+        'onmouseover="alert(1)" style="x:expression(alert(1))">words</q></p>'
+    ),
+    "quote breakout": (
+        '<p><q data-quote="ab1" data-source="a source">a</q></q><script>alert(1)</script></p>'
+    ),
+    "svg and iframe": '<svg onload=alert(1)></svg><iframe src="javascript:alert(1)"></iframe>',
+}
+BODY_ATTRIBUTES = {
+    "href",
+    "data-quote",
+    "data-person",
+    "data-organisation",
+    "data-source",
+    "data-attribution",
+}
+
+
+@pytest.mark.parametrize("body", EDITOR_PAYLOADS.values(), ids=EDITOR_PAYLOADS.keys())
+def test_html_posted_by_the_body_editor_is_stored_and_shown_with_nothing_that_runs(
+    editor_client, client, body
+):
+    article = make_article()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = change_form_data(editor_client.get(url), body=f"<p>First.</p>{body}")
+    response = editor_client.post(url, data)
+    assert response.status_code in (200, 302)  # a form error at worst, never a 500
+    article.refresh_from_db()
+    assert executable_markup(article.body) == []
+    attributes = _attributes_of_all(article.body)
+    assert {name for name, _ in attributes} <= BODY_ATTRIBUTES
+    # A speaker is a row's number; free text stays an attribute's text.
+    for name, value in attributes:
+        if name in ("data-person", "data-organisation"):
+            assert value.isascii() and value.isdigit(), (name, value)
+        if name == "data-quote":
+            assert re.fullmatch("[a-z0-9]{1,16}", value), value
     page = client.get(article.get_absolute_url()).content.decode()
     assert executable_markup(page) == []
