@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from articles.models import Article
+from articles.rendering.html import clean_body
 
 from .conftest import ARTIFACTS, make_organisation
 
@@ -118,7 +119,10 @@ def _paste(page, html):
 
 
 def _body(page):
-    return page.locator("textarea#id_body").input_value()
+    """What the editor will post; the one sanitiser, clean_body(), keeps it as it is."""
+    body = page.locator("textarea#id_body").input_value()
+    assert clean_body(body) == body
+    return body
 
 
 def _serious(page):
@@ -144,6 +148,7 @@ def test_an_editor_marks_a_quote_picks_its_speaker_and_readers_see_it(
     dialog = page.get_by_role("dialog", name="Who said it?")
     dialog.get_by_role("combobox", name="Speaker").press_sequentially("coal")
     dialog.get_by_role("option", name="US-led coalition — organisation").click()
+    dialog.get_by_label("Attribution as written (optional)").fill("The coalition said")
     assert _serious(page) == ""
     dialog.get_by_role("button", name="Mark quote").click()
     assert dialog.count() == 0
@@ -159,7 +164,8 @@ def test_an_editor_marks_a_quote_picks_its_speaker_and_readers_see_it(
     key = marked.get_attribute("data-quote")
     assert body == (
         f'<p>The coalition said it would “<q data-quote="{key}" '
-        f'data-organisation="{coalition.pk}">leave the smaller bases</q>” within weeks.</p>'
+        f'data-organisation="{coalition.pk}" data-attribution="The coalition said">'
+        "leave the smaller bases</q>” within weeks.</p>"
     )
 
     assert _serious(page) == ""
@@ -171,6 +177,16 @@ def test_an_editor_marks_a_quote_picks_its_speaker_and_readers_see_it(
     page.wait_for_url("**/admin/articles/article/")
     article = Article.objects.get(headline="Coalition to leave bases")
     assert article.body == body
+
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    quote = page.locator("article q.quote")
+    assert quote.inner_text() == "leave the smaller bases"
+    assert quote.get_attribute("cite") == coalition.get_absolute_url()
+    assert quote.get_attribute("title") == "US-led coalition"
+    speaker = page.get_by_role("link", name="The coalition said")
+    assert speaker.get_attribute("href") == coalition.get_absolute_url()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "body-editor-article-page.png")
 
 
 def test_a_statement_over_two_paragraphs_is_one_quote_whose_speaker_changes_and_goes(
@@ -195,7 +211,7 @@ def test_a_statement_over_two_paragraphs_is_one_quote_whose_speaker_changes_and_
     [key] = {mark.get_attribute("data-quote") for mark in marks.all()}
     assert _body(page) == (
         "<p>“We will stay,” an official said. “"
-        f'<q data-quote="{key}" data-source="a security official">For now.</q></p>'
+        f'<q data-quote="{key}" data-source="a security official">For now.</q></p>\n'
         f'<p><q data-quote="{key}" data-source="a security official">Then we leave.</q>”</p>'
     )
     # Each paragraph's stretch is led by the speaker's name.
@@ -212,7 +228,7 @@ def test_a_statement_over_two_paragraphs_is_one_quote_whose_speaker_changes_and_
     dialog.get_by_role("button", name="Save quote").click()
     assert _body(page) == (
         "<p>“We will stay,” an official said. “"
-        f'<q data-quote="{key}" data-organisation="{coalition.pk}">For now.</q></p>'
+        f'<q data-quote="{key}" data-organisation="{coalition.pk}">For now.</q></p>\n'
         f'<p><q data-quote="{key}" data-organisation="{coalition.pk}">Then we leave.</q>”</p>'
     )
 
@@ -221,7 +237,7 @@ def test_a_statement_over_two_paragraphs_is_one_quote_whose_speaker_changes_and_
     page.keyboard.press("Control+'")
     dialog.get_by_role("button", name="Remove quote").click()
     assert _body(page) == (
-        "<p>“We will stay,” an official said. “For now.</p><p>Then we leave.”</p>"
+        "<p>“We will stay,” an official said. “For now.</p>\n<p>Then we leave.”</p>"
     )
     assert page.locator(".quote-mark__speaker").count() == 0
 

@@ -16,6 +16,7 @@ import {
   Dropcursor,
   Gapcursor,
   gettext,
+  getHTMLFromFragment,
   HardBreak,
   Heading,
   History,
@@ -27,6 +28,7 @@ import {
   Menu,
   OrderedList,
   Paragraph,
+  pm,
   Text,
   updateAttrsDialog,
 } from "../../django_prose_editor/editor.js"
@@ -93,6 +95,28 @@ const BodyOrderedList = OrderedList.extend({
   addNodeView: null,
 }).configure({ enableListAttributes: false })
 
+// The body as clean_body() stores it, so that saving stores exactly what the editor
+// wrote: one top-level block a line, blocks without text left out, whitespace between
+// tags folded to one space and none just inside a block's ends.
+function foldBlock(html) {
+  const folded = html
+    .split(/(<[^<>]*>)/)
+    .map((piece, index) => (index % 2 ? piece : piece.replace(/\s+/g, " ")))
+    .join("")
+  return folded.replace(/ (<\/[a-z0-9]+>)$/, "$1").replace(/^(<[^<>]*>) /, "$1")
+}
+
+function bodyHTML(editor) {
+  const blocks = []
+  editor.state.doc.forEach((node) => {
+    if (node.textContent.trim()) {
+      const html = getHTMLFromFragment(pm.model.Fragment.from(node), editor.schema)
+      blocks.push(foldBlock(html))
+    }
+  })
+  return blocks.join("\n")
+}
+
 function createBodyEditor(textarea) {
   if (textarea.closest(".prose-editor")) return null
   const config = JSON.parse(textarea.dataset.bodyEditor)
@@ -116,6 +140,10 @@ function createBodyEditor(textarea) {
     HTML,
     Menu.configure({ groups: MENU }),
   ])
+  // After the package's own update handler, which writes getHTML() into the textarea.
+  editor.on("update", () => {
+    textarea.value = bodyHTML(editor)
+  })
   editor.setOptions({
     editorProps: {
       attributes: {
