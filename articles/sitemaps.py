@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from .links import url_for
-from .models import Article, Organisation, Person, Quote, TopicTag
+from .models import Article, Organisation, Person, TopicTag
 
 NEWS_WINDOW = timedelta(days=2)
 # Google reads at most 1,000 stories from one news sitemap.
@@ -51,9 +51,7 @@ class OrganisationSitemap(_LatestLastmodMixin, Sitemap):
 
 class PersonSitemap(_LatestLastmodMixin, Sitemap):
     def items(self):
-        return (
-            Person.objects.filter(quotes__in=Quote.objects.published()).distinct().order_by("pk")
-        )
+        return Person.objects.public().order_by("pk")
 
 
 class TopicSitemap(Sitemap):

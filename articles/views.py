@@ -287,7 +287,7 @@ def organisation_detail(request, slug):
 
 @cached_page(query=("page",))
 def person_detail(request, slug):
-    person = get_object_or_404(Person.objects.select_related("organisation"), slug=slug)
+    person = get_object_or_404(Person.objects.public().select_related("organisation"), slug=slug)
     quotes = Quote.objects.published().filter(person=person).for_listing()
     page_obj = _page(request, quotes, QUOTES_PER_PAGE)
     articles = list(

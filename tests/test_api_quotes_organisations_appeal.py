@@ -111,13 +111,14 @@ def test_without_a_running_appeal_it_is_a_404(client, db):
 
 def test_a_person_carries_their_role_organisation_and_names(client, db):
     army = make_organisation(name="Iraqi army")
-    make_person(
+    rasool = make_person(
         name="Yahya Rasool",
         other_names="Gen. Rasool",
         role="military spokesman",
         organisation=army,
         description="Speaks for the joint operations command.",
     )
+    make_quote(make_article(), person=rasool, text="We hold the bridge.")
     [person] = _results(client.get("/api/v1/people/"))
     assert person == {
         "slug": "yahya-rasool",
@@ -137,7 +138,9 @@ def test_a_person_carries_their_role_organisation_and_names(client, db):
 def test_people_filter_by_organisation(client, db):
     army = make_organisation(name="Iraqi army")
     soldier = make_person(organisation=army)
-    make_person()
+    civilian = make_person()
+    for person in (soldier, civilian):
+        make_quote(make_article(), person=person, text="Words of theirs.")
     assert [
         p["slug"] for p in _results(client.get("/api/v1/people/", {"organisation": army.slug}))
     ] == [soldier.slug]
@@ -160,3 +163,14 @@ def test_a_quoted_person_is_the_speaker_and_filters_quotes_and_articles(client, 
     # Quoted twice, listed once.
     articles = _results(client.get("/api/v1/articles/", {"person": spokesman.slug}))
     assert [article["slug"] for article in articles] == [quoting.slug]
+
+
+def test_a_person_quoted_only_in_a_draft_is_unknown_to_the_api(client, db):
+    # The importer makes people from drafts: their names must not leak before publication.
+    insider = make_person(name="Unnamed Insider")
+    make_quote(make_article(status=Article.Status.DRAFT), person=insider, text="Secret words.")
+    assert _results(client.get("/api/v1/people/")) == []
+    for path in ("/api/v1/quotes/", "/api/v1/articles/"):
+        response = client.get(path, {"person": insider.slug})
+        assert response.status_code == 400
+        assert [error["parameter"] for error in response.json()["errors"]] == ["person"]

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, Person, Quote
 
@@ -65,6 +66,19 @@ def test_the_person_page_describes_them_in_json_ld(client, spokeswoman):
 
 def test_an_unknown_person_is_not_found(client):
     assert client.get("/people/nobody/").status_code == 404
+
+
+def test_a_person_quoted_only_in_a_draft_has_no_page_until_it_is_published(client):
+    # The importer makes people from drafts: their names must not leak before publication.
+    insider = make_person(name="Unnamed Insider")
+    draft = make_article(status=Article.Status.DRAFT, paragraphs=["“Secret,” an insider said."])
+    make_quote(draft, person=insider, text="Secret")
+    assert client.get(insider.get_absolute_url()).status_code == 404
+    assert insider.get_absolute_url() not in client.get("/sitemap-people.xml").content.decode()
+    Article.objects.filter(pk=draft.pk).update(
+        status=Article.Status.PUBLISHED, published_at=timezone.now()
+    )
+    assert client.get(insider.get_absolute_url()).status_code == 200
 
 
 def test_who_said_what_lists_people_and_organisations_with_their_counts(client, spokeswoman):

@@ -124,10 +124,12 @@ def _shared(response, *shown):
     mark_shared(response)
 
 
-def _by_slug(model, parameter, slug):
+def _by_slug(rows, parameter, slug):
+    """The row of `rows` (a manager or queryset) with `slug`; a 400 naming the parameter
+    when there is none, so a filter never hints at a row readers may not see."""
     if slug is None:
         return None
-    found = model.objects.filter(slug=slug).first()
+    found = rows.filter(slug=slug).first()
     if found is None:
         raise BadParameter(parameter, f"nothing has the slug “{slug}”.")
     return found
@@ -218,13 +220,13 @@ def article_list(
 ):
     """Published articles, newest first (oldest change first with `updated_since`)."""
     articles = _articles()
-    topic_tag = _by_slug(TopicTag, "topic", topic)
+    topic_tag = _by_slug(TopicTag.objects, "topic", topic)
     if topic_tag:
         articles = articles.filter(tagged_items__tag=topic_tag)
-    named = _by_slug(Organisation, "organisation", organisation)
+    named = _by_slug(Organisation.objects, "organisation", organisation)
     if named:
         articles = articles.filter(organisations=named)
-    quoted = _by_slug(Person, "person", person)
+    quoted = _by_slug(Person.objects.public(), "person", person)
     if quoted:
         # A subquery, not a join: an article quoting them twice is still one item.
         articles = articles.filter(pk__in=Quote.objects.filter(person=quoted).values("article"))
@@ -261,10 +263,10 @@ def quote_list(
 ):
     """Who said what in published articles, newest article first."""
     quotes = Quote.objects.published().for_listing().annotate(listed_at=F("article__published_at"))
-    speaker = _by_slug(Organisation, "organisation", organisation)
+    speaker = _by_slug(Organisation.objects, "organisation", organisation)
     if speaker:
         quotes = quotes.filter(organisation=speaker)
-    quoted = _by_slug(Person, "person", person)
+    quoted = _by_slug(Person.objects.public(), "person", person)
     if quoted:
         quotes = quotes.filter(person=quoted)
     quotes = _published_between(quotes, "article__published_at", dates)
@@ -288,7 +290,7 @@ def organisation_list(
 ):
     """The organisations the news is about, as the directory lists them."""
     organisations = Organisation.objects.prefetch_related("tags")
-    chosen = _by_slug(OrganisationTag, "tag", tag)
+    chosen = _by_slug(OrganisationTag.objects, "tag", tag)
     if chosen:
         organisations = organisations.filter(tags=chosen)
     rows, page = _page(request, organisations, BY_ID, cursor, limit)
@@ -305,8 +307,8 @@ def person_list(
     limit: int = Limit,
 ):
     """The people articles quote, with their role and organisation."""
-    people = Person.objects.select_related("organisation")
-    chosen = _by_slug(Organisation, "organisation", organisation)
+    people = Person.objects.public().select_related("organisation")
+    chosen = _by_slug(Organisation.objects, "organisation", organisation)
     if chosen:
         people = people.filter(organisation=chosen)
     rows, page = _page(request, people, PEOPLE_BY_ID, cursor, limit)

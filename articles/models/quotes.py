@@ -4,7 +4,7 @@ which keep the words."""
 import reversion
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 
 from ..cache_keys import PEOPLE, QUOTES, SEARCH, SITEMAP, object_key
@@ -32,6 +32,11 @@ class PersonQuerySet(models.QuerySet):
                 if wanted in {n.casefold() for n in person.names}
             ]
         )
+
+    def public(self):
+        """The people readers may see: those quoted in a published article. A person the
+        importer made from a draft stays unknown outside the admin until it is published."""
+        return self.filter(Exists(Quote.objects.published().filter(person=OuterRef("pk"))))
 
     def quoted(self):
         """People quoted in published articles, with `quote_count`, most quoted first."""
