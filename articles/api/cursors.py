@@ -38,7 +38,10 @@ class Ordering:
         beyond = "lt" if self.descending else "gt"
         if self.key is None:
             return Q(**{f"pk__{beyond}": pk})
-        return Q(**{f"{self.key}__{beyond}": value}) | Q(**{self.key: value, f"pk__{beyond}": pk})
+        after = Q(**{f"{self.key}__{beyond}": value}) | Q(**{self.key: value, f"pk__{beyond}": pk})
+        # The same rows, with a bound PostgreSQL can walk the key's index from: it does
+        # not see one in the OR alone, and scanned from the start on every deep page.
+        return Q(**{f"{self.key}__{beyond}e": value}) & after
 
     def cursor_for(self, row):
         value = getattr(row, self.key) if self.key else None
