@@ -2,7 +2,15 @@ from django.apps import AppConfig
 from django.contrib import admin
 from django.contrib.admin import apps as admin_apps
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+
+
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        from .search import register_sqlite_functions
+
+        register_sqlite_functions(connection.connection)
 
 
 def _repair_search_index(sender, using, **kwargs):
@@ -28,6 +36,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401  (connects the cache purge handlers)
 
+        connection_created.connect(_register_sqlite_functions)
         post_migrate.connect(_repair_search_index, sender=self)
         post_migrate.connect(_refresh_sqlite_statistics, sender=self)
 

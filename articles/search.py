@@ -8,7 +8,6 @@ or aliases contain every word: "Daesh" finds the articles linked to ISIS.
 `0002_reader_search`, which calls `create_index()`.
 """
 
-import html
 import re
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .models import Article, Organisation
-from .rendering.html import plain_text, split_paragraphs
+from .rendering.html import words_of
 
 # A query is cut to this many distinct words, so a 10 KB query costs what a short one does.
 MAX_TERMS = 10
@@ -91,15 +90,37 @@ def search_articles(text):
 
 # --- SQLite: FTS5 ----------------------------------------------------------------------
 
-# External-content FTS5 tables index the rows where they are; triggers keep them in step
-# with every write, raw SQL and fixtures included. The porter tokenizer stems English
-# ("attacks" finds "attack") as PostgreSQL's english configuration does.
+# FTS5 tables fed by triggers, which keep them in step with every write, raw SQL and
+# fixtures included. The porter tokenizer stems English ("attacks" finds "attack") as
+# PostgreSQL's english configuration does. Each column is indexed as an SQL expression of
+# the row: the body is stored as HTML, and its index takes only the words (PostgreSQL's
+# parser drops tags by itself), or every article would match "quote" or "data". The
+# article index is contentless, since it holds text the table does not; the
+# organisation index reads its table's own columns.
 SQLITE_INDEXES = {
-    "articles_article_fts": ("articles_article", ["headline", "standfirst", "body"]),
-    "articles_organisation_fts": ("articles_organisation", ["name", "aliases"]),
+    "articles_article_fts": (
+        "articles_article",
+        {
+            "headline": "{row}.headline",
+            "standfirst": "{row}.standfirst",
+            "body": "newsroom_words_of({row}.body)",
+        },
+    ),
+    "articles_organisation_fts": (
+        "articles_organisation",
+        {"name": "{row}.name", "aliases": "{row}.aliases"},
+    ),
 }
 # bm25() weights, in column order: a word in the headline counts most.
 _ARTICLE_WEIGHTS = "10.0, 4.0, 1.0"
+
+
+def register_sqlite_functions(sqlite_connection):
+    """Give one SQLite connection the functions the index triggers call (apps.py does it
+    for every connection Django opens). A write to articles through a connection without
+    them, such as the sqlite3 shell, fails with "no such function", which keeps the index
+    from going stale."""
+    sqlite_connection.create_function("newsroom_words_of", 1, words_of, deterministic=True)
 
 
 def _sqlite(terms):
@@ -124,11 +145,16 @@ def _sqlite(terms):
     return text_matches, organisations, rank
 
 
+def _is_contentless(columns):
+    return any(expression != f"{{row}}.{name}" for name, expression in columns.items())
+
+
 def _sqlite_triggers(fts, table, columns):
     names = ", ".join(columns)
-    new = ", ".join(f"new.{column}" for column in columns)
-    old = ", ".join(f"old.{column}" for column in columns)
+    new = ", ".join(expression.format(row="new") for expression in columns.values())
+    old = ", ".join(expression.format(row="old") for expression in columns.values())
     insert = f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new});"
+    # Both kinds of table forget a row when given the values it was indexed with.
     delete = f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old});"
     return {
         f"{fts}_insert": f"AFTER INSERT ON {table} BEGIN {insert} END",
@@ -139,14 +165,19 @@ def _sqlite_triggers(fts, table, columns):
 
 def _sqlite_create(cursor):
     for fts, (table, columns) in SQLITE_INDEXES.items():
+        content = "''" if _is_contentless(columns) else f"'{table}', content_rowid='id'"
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({', '.join(columns)}, "
-            f"content='{table}', content_rowid='id', "
-            "tokenize='porter unicode61 remove_diacritics 2')"
+            f"content={content}, tokenize='porter unicode61 remove_diacritics 2')"
         )
         for name, body in _sqlite_triggers(fts, table, columns).items():
             cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
-        cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+        # Not 'rebuild', which would read the table's raw columns.
+        rows = ", ".join(expression.format(row=table) for expression in columns.values())
+        cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")
+        cursor.execute(
+            f"INSERT INTO {fts}(rowid, {', '.join(columns)}) SELECT id, {rows} FROM {table}"
+        )
 
 
 def _sqlite_drop(cursor):
@@ -154,6 +185,15 @@ def _sqlite_drop(cursor):
         for name in _sqlite_triggers(fts, table, columns):
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         cursor.execute(f"DROP TABLE IF EXISTS {fts}")
+
+
+def rebuild_sqlite_index(apps, schema_editor):
+    """Drop the SQLite indexes and make them again as this module declares them (for a
+    migration that changes what they hold)."""
+    if schema_editor.connection.vendor == "sqlite":
+        with schema_editor.connection.cursor() as cursor:
+            _sqlite_drop(cursor)
+            _sqlite_create(cursor)
 
 
 def repair_sqlite_index(using_connection):
@@ -293,8 +333,7 @@ def highlight(text, pattern):
 
 
 def _plain_article_text(article):
-    paragraphs = [article.standfirst, *split_paragraphs(article.body)]
-    return " ".join(html.unescape(plain_text(p)) for p in paragraphs if p)
+    return " ".join(filter(None, [article.standfirst, words_of(article.body)]))
 
 
 def _excerpt(text, pattern, length=280):

@@ -75,9 +75,11 @@ def test_a_body_over_the_maximum_is_a_validation_error():
     article = Article(headline="Long", slug="long", body="word " * (MAX_BODY_LENGTH // 5 + 1))
     with pytest.raises(ValidationError) as error:
         article.full_clean()
+    # Stored as one paragraph: <p>, the words less the last space, </p>.
+    stored_length = MAX_BODY_LENGTH + 5 - 1 + len("<p></p>")
     assert error.value.message_dict["body"] == [
-        f"A body can hold at most {MAX_BODY_LENGTH:,} characters; this one has "
-        f"{MAX_BODY_LENGTH + 5:,}."
+        f"A body can hold at most {MAX_BODY_LENGTH:,} characters as stored, markup "
+        f"included; this one has {stored_length:,}."
     ]
 
 
@@ -98,6 +100,24 @@ def test_the_article_form_shows_an_error_for_an_oversized_body(editor_client):
     response = editor_client.post(add_url, data)
     assert response.status_code == 200
     assert f"A body can hold at most {MAX_BODY_LENGTH:,} characters" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_a_body_under_the_maximum_as_typed_but_over_it_as_stored_is_a_form_error(
+    editor_client,
+):
+    # Typed without markup, the body is stored as a paragraph, 7 characters longer.
+    add_url = reverse("admin:articles_article_add")
+    data = change_form_data(
+        editor_client.get(add_url),
+        headline="Long",
+        slug="long",
+        status="draft",
+        body="x" * (MAX_BODY_LENGTH - 3),
+    )
+    response = editor_client.post(add_url, data)
+    assert response.status_code == 200
+    assert f"{MAX_BODY_LENGTH + 4:,}" in response.content.decode()
     assert not Article.objects.exists()
 
 

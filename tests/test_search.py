@@ -13,7 +13,7 @@ from articles import search
 from articles.models import Article, Organisation
 from articles.search import query_terms, search_articles
 
-from .conftest import make_article, make_organisation, make_quote, visible_text
+from .conftest import make_article, make_organisation, make_person, make_quote, visible_text
 
 
 def _headlines(query):
@@ -173,6 +173,29 @@ def test_a_result_shows_the_passage_around_the_first_match(client, db):
     assert len(excerpt) < 400
 
 
+def test_the_body_is_searched_by_its_words_not_its_markup(db):
+    speaker = make_person(name="Amal Haddad")
+    article = make_article(
+        headline="Talks resume",
+        paragraphs=["<h2>Background</h2>", "Delegates met on Monday.", "They spoke."],
+    )
+    make_quote(article, text="We will return", paragraph=3, person=speaker)
+    make_quote(article, text="They spoke", paragraph=3, source="a security official")
+    # The marks' tags and attributes (data-quote, data-person, data-source's text) are
+    # not words of the article.
+    for markup in ["data", "quote", "person", "source", "security official", "href", "h2"]:
+        assert _headlines(markup) == [], markup
+    assert _headlines("background delegates") == ["Talks resume"]
+    assert _headlines("return") == ["Talks resume"]
+
+
+def test_the_passage_shown_keeps_a_heading_apart_from_the_paragraph_after_it(client, db):
+    make_article(paragraphs=["<h2>Background</h2>", "Talks resumed &amp; the needle moved."])
+    html = client.get("/search/", {"q": "needle"}).content.decode()
+    excerpt = re.search(r'<p class="search-results__excerpt">(.*?)</p>', html, re.S).group(1)
+    assert "Background Talks resumed &amp; the <mark>needle</mark> moved." in excerpt
+
+
 def test_a_result_found_by_an_alias_names_the_organisation(client, db):
     isis = make_organisation(name="ISIS", aliases="Daesh")
     make_article(paragraphs=["No alias in the text."]).organisations.add(isis)
@@ -222,8 +245,6 @@ def test_postgres_search_uses_the_gin_indexes(db):
     Organisation.objects.bulk_create(
         Organisation(name=f"Group {n}", slug=f"group-{n}") for n in range(500)
     )
-    # The search takes the newest matches of each kind: among a handful of articles,
-    # walking them newest first with a filter is cheaper than any index.
     Article.objects.bulk_create(
         Article(
             headline=f"Story {n}",
@@ -234,17 +255,17 @@ def test_postgres_search_uses_the_gin_indexes(db):
         )
         for n in range(500)
     )
+    text_matches, organisations, _ = search._postgres(["indexed"])
     with connection.cursor() as cursor:
         # Tiny tables are cheaper to scan whole; enough rows, fresh statistics and no
-        # sequential scans show whether the query repeats the indexed expressions. Nor
-        # plain index scans: after the rows earlier tests rolled back have bloated the
-        # GIN index, walking the primary key with a filter can look cheaper.
+        # sequential scans show whether each condition repeats its indexed expression.
+        # Each is asked alone: how the whole search combines them (newest matches first)
+        # depends on how many rows earlier tests left dead in the tables.
         cursor.execute("ANALYZE articles_article, articles_organisation")
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("SET enable_indexscan = off")
-        plan = search_articles("indexed").explain()
-        # The matching organisations are looked up first, in a query of their own.
-        plan += Organisation.objects.filter(pk__in=search._postgres(["indexed"])[1]).explain()
+        plan = Article.objects.filter(text_matches).explain()
+        plan += Organisation.objects.filter(pk__in=organisations).explain()
         cursor.execute("RESET enable_indexscan")
         cursor.execute("RESET enable_seqscan")
     assert "article_search_idx" in plan

@@ -1,5 +1,6 @@
 """Editor-typed text as safe HTML, and as plain text; the body's one sanitiser."""
 
+import html as html_entities
 import re
 
 import nh3
@@ -192,3 +193,10 @@ def split_paragraphs(text):
 
 def plain_text(html):
     return _TEXT_CLEANER.clean(html)
+
+
+def words_of(body):
+    """A stored body's words as plain text, for the search index and excerpts: each tag
+    becomes a space (so a heading's last word and the next paragraph's first stay two
+    words) and entities become their characters."""
+    return " ".join(html_entities.unescape(SANITISED_TAG.sub(" ", body)).split())
