@@ -1,8 +1,9 @@
 """The chores left to signals, so every way of changing a row (admin, importer, shell,
 services, fixture loads, reverts) does them: the topic lists' copy of each article's
-publication time, cache purges of the keys each row declares (tasks written in the
-row's transaction; a scheduled article's pages purged again when it goes live), and
-relinking every article when an organisation's names change."""
+publication time, the task that cuts a new lead image's renditions, cache purges of the
+keys each row declares (tasks written in the row's transaction; a scheduled article's
+pages purged again when it goes live), and relinking every article when an
+organisation's names change."""
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -13,6 +14,7 @@ from .cache_keys import SEARCH, articles_key_for, object_key
 from .models import Article, Organisation, TaggedArticle
 from .models.organisations import MENTIONED_BY
 from .tasks.relinking import relink_mentions
+from .tasks.renditions import cut_renditions
 
 # --- The topic lists' copy of the publication time (TaggedArticle.published_at) ----------
 
@@ -37,6 +39,17 @@ def _fill_listing_time(sender, instance, **kwargs):
             .first()
         )
     instance.published_at = article.listing_time if article else None
+
+
+# --- Lead image renditions --------------------------------------------------------------
+
+
+@receiver(post_save, sender=Article)
+def _cut_renditions(sender, instance, raw=False, **kwargs):
+    # Written in the save's transaction: the task sees the stored file, and a save
+    # rolled back leaves no task. A fixture's articles bring their renditions along.
+    if not raw and instance.needs_renditions:
+        cut_renditions.enqueue(instance.pk, instance.lead_image.name)
 
 
 # --- Cache purges ------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def test_an_article_carries_what_its_page_shows(client, story):
     assert item["lead_image"] is None
 
 
-def test_the_lead_image_comes_with_its_renditions(client, media_root, db):
+def test_the_lead_image_comes_with_its_renditions(client, media_root, db, commit):
     output = BytesIO()
     Image.effect_noise((900, 500), 60).convert("RGB").save(output, format="JPEG")
     article = make_article(
@@ -59,7 +59,8 @@ def test_the_lead_image_comes_with_its_renditions(client, media_root, db):
         lead_image_credit="Reuters",
     )
     article.lead_image = SimpleUploadedFile("launcher.jpg", output.getvalue())
-    article.save()
+    commit(article.save)
+    article.refresh_from_db()
     image = client.get(f"{LIST}{article.slug}/").json()["lead_image"]
     assert image["url"].startswith("http://testserver/media/articles/")
     assert (image["alt"], image["credit"]) == ("A launcher in Tal Afar", "Reuters")

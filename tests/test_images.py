@@ -12,7 +12,10 @@ from django.test.client import encode_multipart
 from django.urls import reverse
 from PIL import Image, PngImagePlugin
 
+from articles import caching
+from articles.cache_keys import object_key
 from articles.models import Article, Organisation
+from articles.tasks.renditions import store_renditions
 
 from .admin_forms import change_form_data
 from .conftest import make_article, make_organisation, stored_files
@@ -131,13 +134,14 @@ def _photo_taken_sideways_with_a_location():
 
 
 def test_a_good_photo_is_straightened_stripped_of_location_and_cut_into_renditions(
-    editor_client, client, media_root
+    editor_client, client, media_root, django_capture_on_commit_callbacks
 ):
     article = make_article()
     url = reverse("admin:articles_article_change", args=[article.pk])
     data = change_form_data(editor_client.get(url), lead_image_alt="A launcher in Tal Afar")
     data["lead_image"] = SimpleUploadedFile("taji.jpg", _photo_taken_sideways_with_a_location())
-    assert editor_client.post(url, data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(url, data).status_code == 302
 
     article = Article.objects.get()
     with Image.open(article.lead_image.path) as stored:
@@ -152,24 +156,69 @@ def test_a_good_photo_is_straightened_stripped_of_location_and_cut_into_renditio
     assert 'alt="A launcher in Tal Afar"' in page
 
 
-def test_renditions_are_made_once_not_on_every_request(client, media_root, db):
-    article = make_article()
-    article.lead_image = SimpleUploadedFile("a.png", _image("PNG", (900, 500)))
+def _give_lead_image(article, upload):
+    article.lead_image = upload
     article.lead_image_alt = "Alt"
     article.save()
+
+
+def test_renditions_are_made_once_not_on_every_request(client, media_root, db, commit):
+    article = make_article()
+    commit(
+        lambda: _give_lead_image(article, SimpleUploadedFile("a.png", _image("PNG", (900, 500))))
+    )
     before = stored_files(media_root)
+    assert len(before) == 1 + 2 * 3  # the image; 480, 800 and 900 px as PNG and WebP
     for _ in range(2):
         client.get(article.get_absolute_url())
-        article.save()  # a resave of the same image cuts nothing new
+        commit(article.save)  # a resave of the same image cuts nothing new
     assert stored_files(media_root) == before
-    assert any(name.endswith(".webp") or name.endswith(".png") for name in before)
 
 
-def test_webp_is_offered_only_where_it_is_smaller(media_root, db):
+def test_the_save_does_not_wait_for_the_renditions(client, media_root, db, commit, monkeypatch):
+    purged = []
+    monkeypatch.setattr(caching, "purge", lambda keys, **options: purged.append(set(keys)))
     article = make_article()
-    article.lead_image = SimpleUploadedFile("n.jpg", _image("JPEG", (800, 400)))
-    article.lead_image_alt = "Alt"
-    article.save()
+    saved = []
+    commit(
+        lambda: (
+            saved.append(
+                _give_lead_image(article, SimpleUploadedFile("a.png", _image("PNG", (900, 500))))
+            )
+            or saved.append(stored_files(media_root))
+        )
+    )
+    # When the save returned, only the image was stored; its task cut the copies after
+    # the commit and purged the pages that show the image.
+    assert saved[1] == [article.lead_image.name]
+    article.refresh_from_db()
+    assert article.lead_image_renditions["source"] == article.lead_image.name
+    assert object_key(article) in purged[-1]
+
+
+def test_a_new_image_never_shows_the_old_one_s_renditions(client, media_root, db, commit):
+    article = make_article()
+    commit(
+        lambda: _give_lead_image(article, SimpleUploadedFile("old.png", _image("PNG", (900, 500))))
+    )
+    old_name = article.lead_image.name
+    _give_lead_image(article, SimpleUploadedFile("new.png", _image("PNG", (700, 400))))
+    article.refresh_from_db()
+    assert article.lead_image_renditions == {}
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'src="/media/{article.lead_image.name}"' in page and "srcset" not in page
+    # The old image's task, run late, records nothing and leaves no file.
+    before = stored_files(media_root)
+    assert store_renditions(article.pk, old_name) is False
+    assert stored_files(media_root) == before
+
+
+def test_webp_is_offered_only_where_it_is_smaller(media_root, db, commit):
+    article = make_article()
+    commit(
+        lambda: _give_lead_image(article, SimpleUploadedFile("n.jpg", _image("JPEG", (800, 400))))
+    )
+    article.refresh_from_db()
     for size in article.lead_image_renditions["sizes"]:
         fallback = (media_root / size["name"]).stat().st_size
         chosen = (media_root / size["smallest"]).stat().st_size

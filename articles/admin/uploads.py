@@ -1,5 +1,4 @@
-"""Admin saves that survive a media disk that is full or read-only, or an image that
-cannot be resized.
+"""Admin saves that survive a media disk that is full or read-only.
 
 Without this, a failed image write is a server error and everything the editor typed is
 lost. Instead the row is saved without the new file and the editor is sent back to the
@@ -15,8 +14,6 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-
-from ..images import RenditionError
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +36,7 @@ class UploadFailureAdminMixin:
             with transaction.atomic():
                 super().save_model(request, obj, form, change)
             return
-        except (OSError, RenditionError) as error:
+        except OSError as error:
             dropped = _drop_new_files(obj, form)
             if not dropped:
                 raise
@@ -82,18 +79,14 @@ class UploadFailureAdminMixin:
 
 
 def _reason(error):
-    if isinstance(error, RenditionError):
-        # An image that passed validation yet trips an encoder: say so, not "disk".
-        return f"it could not be resized ({error})"
     return _REASONS.get(error.errno, f"the media storage failed ({error.strerror})")
 
 
 def _drop_new_files(obj, form):
     """Put back the previous value of every file field given a new file in this form.
 
-    A new file that was stored before the failure (the disk filled while writing the
-    renditions cut from it) is deleted: the row that would have pointed to it was rolled
-    back.
+    A new file that was stored before the failure (another file field's) is deleted:
+    the row that would have pointed to it was rolled back.
     """
     dropped = []
     for field in obj._meta.concrete_fields:

@@ -3,7 +3,13 @@ and strips its location as it is stored (fields), the renditions cut once from i
 (renditions) and the media storage that never leaves a half-written file (storage)."""
 
 from .fields import CleanImageField
-from .renditions import RenditionError, renditions_for
+from .renditions import RenditionError, delete_renditions, renditions_for
 from .validation import validate_image_upload
 
-__all__ = ["CleanImageField", "RenditionError", "renditions_for", "validate_image_upload"]
+__all__ = [
+    "CleanImageField",
+    "RenditionError",
+    "delete_renditions",
+    "renditions_for",
+    "validate_image_upload",
+]

@@ -1,4 +1,5 @@
-"""Resized copies of a lead image, cut once when it is stored, for the page's srcset."""
+"""Resized copies of a lead image, cut once after it is stored (by a task, see
+`tasks.renditions`), for the page's srcset."""
 
 import hashlib
 import logging
@@ -46,13 +47,27 @@ def renditions_for(image_file):
     try:
         return _cut_renditions(image_file, folder, written)
     except BaseException:
-        for name in written:
-            storage.delete(name)
+        _delete_files(storage, written)
+        raise
+
+
+def delete_renditions(storage, renditions):
+    """Delete the files of renditions that no row records (cut for an image replaced
+    while they were being cut)."""
+    sizes = renditions.get("sizes", [])
+    _delete_files(storage, {name for size in sizes for name in (size["name"], size["smallest"])})
+
+
+def _delete_files(storage, names):
+    folders = set()
+    for name in names:
+        storage.delete(name)
+        folders.add(name.rpartition("/")[0])
+    for folder in folders:
         try:
             storage.delete(folder)  # removed only when empty
         except OSError:
             pass
-        raise
 
 
 def _cut_renditions(image_file, folder, written):

@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
 from ..cache_keys import ARTICLE_LISTS, articles_key_for, object_key
-from ..images import CleanImageField, renditions_for, validate_image_upload
+from ..images import CleanImageField, validate_image_upload
 from ..links import url_for
 from ..rendering.body import body_blocks, srcset
 from ..rendering.html import clean_body, plain_text, sanitise_inline, split_blocks
@@ -289,14 +289,14 @@ class Article(EditLocked):
             self.content_updated_at = timezone.now()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "content_updated_at"}
+        if self.needs_renditions:
+            # A task cuts the renditions after the save (signals.py enqueues it); until
+            # then pages show the image alone, never another image's copies. The task
+            # may have recorded them since this instance was loaded: keep those.
+            self.lead_image_renditions = self._recorded_renditions()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "lead_image_renditions"}
         super().save(*args, **kwargs)
-        if self.lead_image.name != self.lead_image_renditions.get("source", ""):
-            # Renditions are cut from the stored file, so only once it is stored; the
-            # extra write happens only when the image itself changes.
-            self.lead_image_renditions = renditions_for(self.lead_image)
-            Article.objects.filter(pk=self.pk).update(
-                lead_image_renditions=self.lead_image_renditions
-            )
         self._remember_loaded_state()
 
     def get_absolute_url(self):
@@ -384,6 +384,23 @@ class Article(EditLocked):
             return False
         current = self._content_snapshot()
         return any(current.get(name) != value for name, value in loaded.items())
+
+    def _recorded_renditions(self):
+        if self.pk is None:
+            return {}
+        recorded = (
+            Article.objects.filter(pk=self.pk)
+            .values_list("lead_image_renditions", flat=True)
+            .first()
+        ) or {}
+        return recorded if recorded.get("source") == self.lead_image.name else {}
+
+    @property
+    def needs_renditions(self):
+        """Whether the lead image has no renditions of its own yet."""
+        return bool(self.lead_image) and (
+            self.lead_image.name != self.lead_image_renditions.get("source")
+        )
 
     @property
     def lead_image_srcset(self):

@@ -7,6 +7,7 @@ change that needs it, so the change and its chore commit together or not at all,
 
 - `caching.purging.purge_cache`: one cache (Django's, a Varnish, a CDN) told to drop keys;
 - `donations.receipts.send_receipt`: a donor's receipt;
+- `tasks.renditions.cut_renditions`: the resized copies of a new lead image;
 - `tasks.relinking.relink_mentions`: every article's organisation links after an
   organisation's names change;
 
