@@ -219,6 +219,11 @@ TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=8)
 TASK_RETRY_SECONDS = env.float("TASK_RETRY_SECONDS", default=10.0)
 TASK_RETRY_MAX_SECONDS = env.float("TASK_RETRY_MAX_SECONDS", default=3600.0)
 TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=300.0)
+# Workers delete finished tasks' rows (articles/tasks/pruning.py): successful ones after a
+# week, parked ones after three months, looking once an hour.
+TASK_KEEP_DAYS = env.int("TASK_KEEP_DAYS", default=7)
+TASK_KEEP_FAILED_DAYS = env.int("TASK_KEEP_FAILED_DAYS", default=90)
+TASK_PRUNE_SECONDS = env.float("TASK_PRUNE_SECONDS", default=3600.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

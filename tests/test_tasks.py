@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from articles.cache_keys import FRONT, key_for
 from articles.caching.purging import DJANGO_CACHE, purge_cache
 from articles.donations.receipts import send_receipt
+from articles.management.commands.db_worker import Housekeeping
 from articles.models import Article, Donation, Organisation
 from articles.tasks import requeue_lost
 
@@ -171,6 +172,43 @@ def test_a_task_whose_worker_died_is_put_back_after_its_lease_then_parked(run_wo
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == FAILED
     assert row.exception_class_path == "articles.tasks.retries.WorkerLost"
+
+
+# --- Finished tasks are forgotten, parked ones kept for editors ---------------------------
+
+
+def _finished(status, days_ago):
+    result = purge_cache.enqueue(DJANGO_CACHE, [FRONT])
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status=status, finished_at=timezone.now() - timedelta(days=days_ago)
+    )
+    return result.id
+
+
+def _task_ids():
+    return {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
+
+
+def test_workers_prune_finished_tasks_and_keep_parked_ones_for_editors(run_worker, settings):
+    settings.TASK_KEEP_DAYS, settings.TASK_KEEP_FAILED_DAYS = 7, 90
+    settings.TASK_PRUNE_SECONDS = 3600
+    recent = {_finished(SUCCESSFUL, 6), _finished(FAILED, 89)}
+    waiting = purge_cache.enqueue(DJANGO_CACHE, [FRONT]).id
+    _finished(SUCCESSFUL, 8)
+    _finished(FAILED, 91)  # parked three months ago
+    housekeeping = Housekeeping()
+
+    housekeeping.run(now=1000.0)
+    assert _task_ids() == recent | {waiting}
+
+    # Pruned again an hour later, not before.
+    DBTaskResult.objects.filter(pk__in=recent).update(
+        finished_at=timezone.now() - timedelta(days=100)
+    )
+    housekeeping.run(now=1000.0 + 3599)
+    assert _task_ids() == recent | {waiting}
+    housekeeping.run(now=1000.0 + 3600)
+    assert _task_ids() == {waiting}
 
 
 # --- Parked tasks in the admin, and who may see them -------------------------------------

@@ -15,10 +15,12 @@ and this room holds what they share:
 
 - `retries`: a failed task is run again later, with backoff, and parked after
   TASK_MAX_ATTEMPTS; a task whose worker died is put back;
+- `pruning`: rows of tasks finished long ago deleted by the workers themselves;
 - `backends.OnCommitBackend`: tasks run in the process once the transaction commits,
   for the test suite.
 """
 
+from .pruning import prune_finished
 from .retries import can_defer, requeue_lost
 
-__all__ = ["can_defer", "requeue_lost"]
+__all__ = ["can_defer", "prune_finished", "requeue_lost"]
