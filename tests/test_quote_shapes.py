@@ -165,3 +165,81 @@ def test_according_to_names_the_speaker_after_the_quote():
 def test_a_quote_signed_with_a_dash_is_the_signer_s():
     article, quote = _only("“I want my children to go back to school this year.” ― Maria Lopez")
     assert (quote.speaker, quote.is_person) == ("Maria Lopez", True)
+
+
+def test_a_surname_said_again_with_a_new_description_keeps_both():
+    article = parse(
+        _page(
+            "Maya Ortiz, a cook at the harbour canteen, joined the picket line.",
+            "“They cut our pensions without a word of warning,” said Ortiz, 55, of Porto Vell.",
+        )
+    )
+    (quote,) = article.quotes
+    assert (quote.speaker, quote.is_person) == ("Maya Ortiz", True)
+    assert quote.speaker_role == "a cook at the harbour canteen; 55, of Porto Vell"
+
+
+def test_a_name_of_an_organisation_is_described_by_it():
+    article, quote = _only(
+        "“There is just a passion for the candidate here,” said Piet Vermeer of the Utrecht "
+        "delegation."
+    )
+    assert (quote.speaker, quote.is_person) == ("Piet Vermeer", True)
+    assert quote.speaker_role == "of the Utrecht delegation"
+
+
+def test_an_office_of_a_department_before_a_name_is_not_the_name():
+    article, quote = _only(
+        "“We will see what the talks bring next week,” said Secretary of Transport Ana Ruiz."
+    )
+    assert (quote.speaker, quote.speaker_role) == ("Ana Ruiz", "Secretary of Transport")
+
+
+def test_when_and_where_it_was_said_is_not_part_of_the_speaker():
+    article = parse(
+        _page(
+            "“This is simple and it is dangerous,” said campaign manager Tom Reyes in a "
+            "statement.",
+            "“Watch the numbers on the table,” said former executive Carla Finn during the "
+            "debate, suggesting she had seen them.",
+        )
+    )
+    assert [(q.speaker, q.speaker_role) for q in article.quotes] == [
+        ("Tom Reyes", "campaign manager"),
+        ("Carla Finn", "former executive, suggesting she had seen them"),
+    ]
+
+
+def test_a_second_quote_in_a_sentence_is_the_sentence_subject_s():
+    article, quote = _only(
+        "Party chairman Omar Haddad called the remarks a “new low” and a “bizarre attempt "
+        "to change the subject.”"
+    )
+    assert _runs(article, quote) == ["bizarre attempt to change the subject."]
+    assert (quote.speaker, quote.speaker_role) == ("Omar Haddad", "Party chairman")
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # "that shows" opens a relative clause, not an attribution.
+        "Lena Berg, the mayor’s adviser, said the council is engaged in “mischief” that shows "
+        "its “disconnect with what is going on in the town.”",
+        # "he was hoping" is the mayor's own clause.
+        "Lena Berg (Ind.) said on Sunday that she was hoping for a turnout which “will help "
+        "elect Jane Doe to the court.”",
+        # "but now said" shares the sentence's subject.
+        "City councillor Lena Berg used to support the plan, but now said it had “no chance "
+        "of passing this year.”",
+    ],
+)
+def test_a_nested_clause_keeps_the_sentence_s_speaker(paragraph):
+    article = parse(
+        _page("“The vote was fair,” said Karim Nasser, the council's clerk.", paragraph)
+    )
+    assert [q.speaker for q in article.quotes] == ["Karim Nasser", "Lena Berg"]
+
+
+def test_a_title_before_a_name_is_its_role_not_its_name():
+    article, quote = _only("“We have the votes for this,” said Sen. Amy Porter.")
+    assert (quote.speaker, quote.speaker_role) == ("Amy Porter", "Sen.")

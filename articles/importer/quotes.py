@@ -29,6 +29,7 @@ _OPENING = "“"
 _CLOSING = "”"
 _STRAIGHT = '"'
 _MARKS = re.compile(r"[“”\"]")
+_LETTERS = re.compile(r"\w")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "gen", "maj", "col", "lt", "sgt", "capt", "sen", "rep", "gov",
     "prof", "st", "jr", "sr", "adm", "cmdr", "brig", "no", "vs", "jan", "feb", "mar", "apr",
@@ -36,6 +37,7 @@ _ABBREVIATIONS = {
     "calif", "fla", "ky", "mass", "mich", "minn", "ohio", "pa", "tenn", "tex", "va", "wash",
     "wis", "ariz", "colo", "conn", "ill", "ind", "kan", "md", "mo", "nev", "okla", "ore",
 }  # fmt: skip
+_PRONOUN_SUBJECTS = {"he", "she", "they", "it", "we", "i", "that", "which", "who"}
 _CONJUNCTIONS = {"and", "but", "or", "then", "so", "nor", "yet", "while", "which", "that", "as"}
 # Verbs that introduce the speaker after them: “…,” said Jane Smith.
 _SPEECH_VERBS = {
@@ -48,6 +50,19 @@ _QUOTED_AS_SAYING = re.compile(
     r"(?:saying|telling|writing|arguing|asking|warning)\b"
 )
 _DASH_NAME = re.compile(r"(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*")
+_AFTER_A_NAME = re.compile(
+    r"\s+(?:in|during|at|after|before|while|when|to|on|as|last|earlier|later|this|today"
+    r"|yesterday|tonight)\b"
+)
+_ADVERBS = {
+    "now", "then", "also", "later", "still", "again", "once", "often", "always", "never",
+    "repeatedly", "recently", "previously", "earlier", "even", "just", "only", "has", "had",
+    "have", "later,", "has,",
+}  # fmt: skip
+_AUXILIARIES = {
+    "is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could",
+    "may", "might", "should", "must", "does", "did", "says", "backs", "supports",
+}  # fmt: skip
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<speaker>[^“”\"]+?)\s*(?:[,.;:]|$)", re.I)
 
 
@@ -113,6 +128,7 @@ def find_quotes(paragraphs):
     for number, paragraph in enumerate(paragraphs, start=1):
         cast.reach(number)
         runs = _runs(number, paragraph)
+        masked = _masked(paragraph, runs)
         found = []
         if open_statement is not None:
             if runs and runs[0].start == 0 and number == open_statement.last_number + 1:
@@ -153,7 +169,7 @@ def find_quotes(paragraphs):
             if len(run.text.split()) < _min_words(paragraph, run):
                 continue
             statement = _Statement([run])
-            if not _attribute(statement, paragraph, run, before, after, cast):
+            if not _attribute(statement, paragraph, run, before, after, cast, masked):
                 statement.speaker = _same_sentence_speaker(
                     paragraph, before, run, found
                 ) or _unattributed(paragraphs, number, run, statements, found, cast)
@@ -216,7 +232,7 @@ def _unattributed(paragraphs, number, run, statements, found, cast):
     return None
 
 
-def _attribute(statement, paragraph, run, before, after, cast):
+def _attribute(statement, paragraph, run, before, after, cast, masked=None):
     """Sets the statement's speaker from the attribution after the run or the lead-in
     before it, in the run's sentence; False when neither names anyone."""
     text = run.text.rstrip()
@@ -229,11 +245,33 @@ def _attribute(statement, paragraph, run, before, after, cast):
             statement.attributed_by = "after"
             return True
     head_start = before.end if before is not None else 0
-    if found := _lead_in(paragraph, run.start, cast, head_start):
+    found = _lead_in(paragraph, run.start, cast, head_start)
+    if found is None and before is not None and masked is not None:
+        # Smith called the plan “a mess” and “a gift to our rivals”: the first words
+        # quoted were too few to be a statement, and the sentence's speaker stands
+        # before them. Quoted words are masked so that none is read as a cue.
+        if found := _lead_in(masked, run.start, cast):
+            at = masked.rfind(found[0], 0, run.start)
+            found = (paragraph[at : at + len(found[0])] if at >= 0 else "", found[1])
+    if found:
         statement.attribution, statement.speaker = found
         statement.attributed_by = "before"
         return True
     return False
+
+
+def _masked(paragraph, runs):
+    """The paragraph with the letters of its quoted words masked, marks and stops kept."""
+    if not runs:
+        return paragraph
+    parts, at = [], 0
+    for run in runs:
+        parts += [
+            paragraph[at : run.start + 1],
+            _LETTERS.sub("x", paragraph[run.start + 1 : run.end]),
+        ]
+        at = run.end
+    return "".join([*parts, paragraph[at:]])
 
 
 def _attribution_after(tail, cast):
@@ -292,7 +330,8 @@ def _lead_in(text, end, cast, start=0):
         if (speaker := cast.resolve(match["speaker"])) is not None:
             return sentence.strip(" ,:"), speaker
     found_cues = list(cues(sentence))
-    for cue in reversed(found_cues):
+    for index in range(len(found_cues) - 1, -1, -1):
+        cue = found_cues[index]
         subject = _clause_before(sentence[: cue.start()])
         if not subject:
             if cue.group() in _SPEECH_VERBS:  # Said the minister: “…”
@@ -300,10 +339,27 @@ def _lead_in(text, end, cast, start=0):
                 if speaker is not None:
                     return sentence.strip(" ,:"), speaker
             continue
+        if subject.split()[0].lower() in _PRONOUN_SUBJECTS and index:
+            # "Sanders said that he was hoping for a turnout that “…”": the pronoun
+            # is the sentence's speaker, named before it.
+            if named := _lead_in_named(sentence, found_cues[:index], cast):
+                return named
         speaker = cast.resolve(subject)
         if speaker is not None:
             attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
             return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
+    return None
+
+
+def _lead_in_named(sentence, found_cues, cast):
+    """The last of these cues whose subject names a person or an organisation."""
+    for cue in reversed(found_cues):
+        subject = _clause_before(sentence[: cue.start()])
+        if subject and (speaker := cast.resolve(subject)) is not None:
+            if speaker.is_person or speaker.is_organisation:
+                attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
+                return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
+            return None
     return None
 
 
@@ -319,6 +375,10 @@ def _clause_before(text):
         rest = text[index + len(conjunction) :]
         if index < 0 or len(rest.split()) > 6:
             continue
+        if conjunction in (" and ", " but ") and set(rest.lower().split()) <= _ADVERBS:
+            # "Massie backed Paul, but now said": the clause shares the sentence's subject.
+            text = _opening_subject(text[:index])
+            break
         # "Kurdish and Sunni blocs" is one subject; "… and she said" starts another.
         if conjunction != " and " or re.match(r"(?:he|she|they|it|we|i|the|a|an)\b", rest, re.I):
             text = rest
@@ -329,12 +389,30 @@ def _clause_before(text):
     return text.strip(" ,")
 
 
+def _opening_subject(clause):
+    """The words a clause opens on, up to its verb: "House Republican Thomas Massie" of
+    "House Republican Thomas Massie used to back Paul"."""
+    words = []
+    for word in clause.split():
+        if word[:1].islower() and (word.endswith("ed") or word in _AUXILIARIES):
+            break
+        words.append(word)
+    return " ".join(words).strip(" ,")
+
+
 def _object(text):
     """The speaker named after an inverted cue: "said Jane Smith, a spokeswoman, on
     Monday" → "Jane Smith, a spokeswoman"."""
     text = re.split(r"[:;“”\"]", text, maxsplit=1)[0]
     text = re.split(r"\s+(?:on|in|at|during|after|before|last|this)\s+[A-Z]?[a-z]*day\b", text)[0]
-    return text.strip(" ,.")
+    name, comma, role = text.partition(",")
+    # "said Robby Mook in a statement", "said Carly Fiorina during the debate": after a
+    # name, such words open when and where it was said, not who said it.
+    for match in _AFTER_A_NAME.finditer(name):
+        if name[: match.start()].split()[-1:] and name[: match.start()].split()[-1][0].isupper():
+            name = name[: match.start()]
+            break
+    return f"{name}{comma}{role}".strip(" ,.")
 
 
 def _continues_split(paragraph, before, run, after, statement):

@@ -2,11 +2,13 @@
 unnamed source, or a reference back ("he", "the ministry") to the last speaker."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .cues import first_cue
 
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
+_SUFFIX = re.compile(r"(?:[JS]r|I{2,3}|IV)\.?")
+_RELATIVES = {"that", "which", "who", "whom", "this", "these", "those", "what", "there"}
 _TITLES = {
     "minister", "spokesman", "spokeswoman", "spokesperson", "president", "secretary",
     "general", "gen.", "colonel", "col.", "commander", "chief", "director", "ambassador",
@@ -18,7 +20,8 @@ _TITLES = {
     "envoy", "adviser", "advisor", "coordinator", "founder", "executive", "manager",
     "editor", "mp", "rep.", "premier", "speaker", "head", "member", "father", "imam",
     # British style writes these without the full stop.
-    "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "prof", "rep",
+    "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "prof", "rep", "sen",
+    "gov", "gov.", "supt", "supt.", "rev", "rev.", "sheriff", "judge", "justice", "pastor",
 }  # fmt: skip
 _ORGANISATION_WORDS = {
     "ministry", "department", "forces", "force", "army", "navy", "coalition", "council",
@@ -181,6 +184,7 @@ _ORGANISATION_IN_ROLE = re.compile(
     r"\b(?:for|of|at|with|from)\s+(?P<organisation>(?:the\s+)?[A-Z][\w.&'’-]*"
     r"(?:\s+(?:[A-Z][\w.&'’-]*|of|for|and|on|the))*)"
 )
+_AFFILIATION = re.compile(r"\s(?:of|from|with)\s+(?:the\s+)?[A-Z]")
 _PARENTHESIS = re.compile(r"\s*\([^()]{0,60}\)")
 
 
@@ -268,6 +272,8 @@ class Cast:
         lower = head.lower()
         if lower in _PRONOUNS:
             return self._pronoun(lower) if reference else None
+        if lower in _RELATIVES:
+            return None  # "a plan that shows": the subject is the plan, not a speaker
         if match := _DOCUMENT.fullmatch(head):
             return self._issuer(head, match["owner"])
         role = ", ".join(extras)
@@ -297,6 +303,8 @@ class Cast:
         return self._named(head, role, classified)
 
     def _named(self, head, role, classified):
+        head, affiliation = _split_affiliation(head)
+        role = _joined(affiliation, role)
         tokens = head.split()
         name = []
         for token in reversed(tokens):
@@ -306,9 +314,20 @@ class Cast:
                 break
         while name and (name[0].lower().strip(".") in _TITLES or not name[0][:1].isupper()):
             name.pop(0)
+        suffix = name[-1:] if len(name) > 2 and _SUFFIX.fullmatch(name[-1]) else []
+        name = name[: len(name) - len(suffix)]
         titles = [i for i, token in enumerate(name[:-1]) if token.lower().strip(".") in _TITLES]
         if titles:  # "Prime Minister Ana Ruiz": the name follows the last title
             name = name[titles[-1] + 1 :]
+        elif len(name) > 2 and len(tokens) > len(name) and tokens[-len(name) - 1] == "of":
+            # "Secretary of Homeland Security Jeh Johnson": the office's words run into
+            # the name; a name is its last two words, with a middle initial three.
+            name = name[-3:] if re.fullmatch(r"[A-Z]\.", name[-2]) else name[-2:]
+        elif len(name) > 3 and not re.fullmatch(r"[A-Z]\.|[JS]r\.?|I+|[a-z].*", name[-2]):
+            # "House Republican Thomas Massie": capitalised words of a description run
+            # into the name; four-word names with no initial or particle are rare.
+            name = name[-2:]
+        name += suffix
         if not name and tokens[0][:1].isupper() and tokens[0].lower() not in _TITLES:
             # "Donald Trump is once again": the subject is the name the clause opens on.
             for token in tokens:
@@ -325,7 +344,7 @@ class Cast:
             prefix = ""
         if len(name) == 1:
             if known := self.introduced.get(name[0].casefold()):
-                return known
+                return _described(known, ", ".join(part for part in (prefix, role) if part))
             full = self.full_names.get(name[0].casefold(), name[0])
             name = full.split()
         full_role = ", ".join(part for part in (prefix, role) if part)
@@ -373,6 +392,8 @@ class Cast:
                 words = words[:index]
                 head = " ".join(head.split()[:index])
                 break
+        if words == [words[0]] and words[0] in _PRONOUNS:  # "he was hoping"
+            return self._pronoun(words[0]) if reference else None
         if (
             len(words) > 10
             or words[0] in _NOT_A_SUBJECT_START
@@ -416,6 +437,39 @@ class Cast:
         if self.speakers:
             return self.speakers[-1]
         return Speaker(head)
+
+
+def _split_affiliation(head):
+    """ "Robert Antonacci of the New York delegation" → ("Robert Antonacci", "of the New
+    York delegation"): whom a named person belongs to is part of how the text describes
+    them. Not "Secretary of State John Kerry" nor "Bank of America": the words before
+    "of" must be a name, and what follows it no title or clause."""
+    match = _AFFILIATION.search(head)
+    if match is None:
+        return head, ""
+    name, rest = head[: match.start()].split(), head[match.start() :].strip()
+    if not name or not all(_NAME_TOKEN.fullmatch(token) for token in name[-2:]):
+        return head, ""
+    if {token.lower().strip(".,") for token in name} & (_TITLES | _ORGANISATION_WORDS):
+        return head, ""
+    if {word.lower().strip(".,") for word in rest.split()} & (_TITLES | _NOT_IN_A_SUBJECT):
+        return head, ""
+    return " ".join(name), rest
+
+
+def _described(known, role):
+    """The person introduced before, with what this mention adds about them: "said
+    Gonzalez, 55, of Brigantine" after "Mayra Gonzalez, a cook at the Taj"."""
+    if not role or role.casefold() in known.role.casefold():
+        return known
+    organisation = known.organisation
+    if not organisation and (match := _ORGANISATION_IN_ROLE.search(role)):
+        organisation = match["organisation"].strip()
+    return replace(known, role=_joined(known.role, role), organisation=organisation)
+
+
+def _joined(*descriptions):
+    return "; ".join(part for part in descriptions if part)
 
 
 def _name_before(text, end):
