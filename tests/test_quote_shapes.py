@@ -243,3 +243,31 @@ def test_a_nested_clause_keeps_the_sentence_s_speaker(paragraph):
 def test_a_title_before_a_name_is_its_role_not_its_name():
     article, quote = _only("“We have the votes for this,” said Sen. Amy Porter.")
     assert (quote.speaker, quote.speaker_role) == ("Amy Porter", "Sen.")
+
+
+def test_a_pronoun_after_a_quote_is_the_speaker_the_sentence_named_before_it():
+    article = parse(
+        _page(
+            "“The vote was fair,” said Karim Nasser, the council's clerk.",
+            "Campaign spokesman Rick Tyler said the campaign will show that the mayor has "
+            "“the principles to make hard decisions in office,” he said.",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Karim Nasser", "Rick Tyler"]
+
+
+def test_a_document_no_one_named_issued_is_its_own_source():
+    article = parse(
+        _page(
+            "“The vote was fair,” said Karim Nasser, the council's clerk.",
+            "“Turnout fell in every district but two,” the report said.",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Karim Nasser", "the report"]
+
+
+def test_a_document_named_after_its_owner_is_the_owner_s():
+    article, quote = _only(
+        "“Conservatives must stand together on this,” the Harbour Foundation website reads."
+    )
+    assert (quote.speaker, quote.is_organisation) == ("Harbour Foundation", True)

@@ -241,6 +241,10 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
     tail = paragraph[run.end : min(tail_end, run.end + _WINDOW)]
     if not ends_sentence or tail.lstrip()[:1].islower() or tail.lstrip()[:1] in "―—–":
         if found := _attribution_after(tail, cast):
+            if found[0].split()[0].lower() in _PRONOUN_SUBJECTS and masked is not None:
+                # Tyler said the campaign would show voters “…,” he said: the pronoun
+                # is the one the sentence named speaking before the quote.
+                found = _lead_in_named_before(masked, paragraph, run.start, cast) or found
             statement.attribution, statement.speaker = found
             statement.attributed_by = "after"
             return True
@@ -349,6 +353,15 @@ def _lead_in(text, end, cast, start=0):
             attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
             return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
     return None
+
+
+def _lead_in_named_before(masked, paragraph, end, cast):
+    """The named speaker of the sentence before `end`, with the words that name them."""
+    sentence = _last_sentence(masked[max(0, end - _WINDOW) : end])
+    if not sentence.strip() or not (found := _lead_in_named(sentence, list(cues(sentence)), cast)):
+        return None
+    at = masked.rfind(found[0], 0, end)
+    return (paragraph[at : at + len(found[0])] if at >= 0 else "", found[1])
 
 
 def _lead_in_named(sentence, found_cues, cast):

@@ -169,6 +169,10 @@ _NOT_A_SUBJECT_START = {
     "including", "following", "to", "into", "than", "like", "while", "when", "if", "because",
     "as", "was", "is", "are", "were", "has", "had", "have", "not", "and", "but", "or",
 }  # fmt: skip
+_OWNER_BEFORE_DOCUMENT = re.compile(
+    r"(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat)\s+(?P<owner>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*)"
+    r"\s+[a-z]"
+)
 _ISSUED = re.compile(r"\b(?:statement|release|letter|memo|report)\b")
 _CALENDAR = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june"
@@ -227,13 +231,18 @@ class Cast:
     def _issued(self, paragraph, at):
         """ "The Defence Ministry said in a statement on Monday that…": the ministry is
         whom "the statement reads" means later."""
-        sentence = paragraph[max(0, at - 200) : at]
+        start = max(0, at - 200)
+        if start and not paragraph[start - 1].isspace():
+            start = paragraph.find(" ", start, at) + 1  # not from the middle of a word
+        sentence = paragraph[start:at]
         sentence = sentence[max(sentence.rfind(". "), sentence.rfind("”"), -1) + 1 :]
         cue = first_cue(sentence)
         if cue is not None and (subject := sentence[: cue.start()].strip()):
             speaker = self.resolve(subject, reference=False)
-            if speaker is not None and not _DOCUMENT.fullmatch(speaker.name):
-                self.issuers.append(speaker)
+            # Only someone named issues a statement: "this" or "the plan" does not.
+            if speaker is not None and (speaker.is_person or speaker.is_organisation):
+                if not _DOCUMENT.fullmatch(speaker.name):
+                    self.issuers.append(speaker)
 
     def spoke(self, speaker, attribution, number):
         self.speakers.append(speaker)
@@ -429,14 +438,14 @@ class Cast:
 
     def _issuer(self, head, owner):
         """Who issued the statement, letter or report the text quotes."""
+        if not owner and (named := _OWNER_BEFORE_DOCUMENT.match(head)):
+            owner = named["owner"]  # "the Heritage Foundation website"
         if owner and not _CALENDAR.fullmatch(owner):
             if speaker := self.resolve(owner):
                 return speaker
         if self.issuers:
             return self.issuers[-1]
-        if self.speakers:
-            return self.speakers[-1]
-        return Speaker(head)
+        return Speaker(head)  # no one the text names issued it: the document as written
 
 
 def _split_affiliation(head):
