@@ -1,5 +1,6 @@
 """Writing a parsed page: one article, its quotes, speakers, links and appeal."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -190,3 +191,15 @@ def test_a_split_quote_still_matches_the_body():
     quote = article.quotes.get()
     assert quote.text == "We are leaving the base … But not yet."
     assert article.body.count(f'<q data-quote="{quote.key}"') == 2
+
+
+def test_a_speaker_too_long_for_a_name_is_kept_as_a_source_and_the_page_imported():
+    parsed = parse(PAGE)
+    clause = "the dispute centres on the removal of " + "many thousands of voters " * 12
+    long_quote = replace(parsed.quotes[0], speaker=clause, is_organisation=True)
+    report = article_import(parsed=replace(parsed, quotes=(long_quote, *parsed.quotes[1:])))
+    quote = Quote.objects.get(key="q1")
+    assert quote.organisation is None and quote.person is None
+    assert quote.source.startswith("the dispute centres on") and len(quote.source) <= 200
+    assert any("too long for a name" in warning for warning in report.warnings)
+    assert Quote.objects.count() == len(parsed.quotes)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Article, DonationAppeal, Organisation, Person
+from ..models import Article, DonationAppeal, Organisation, Person, Quote
 from ..quote_text import SPLIT_QUOTE_JOINER
 from ..services import (
     appeal_record_donation,
@@ -266,6 +266,18 @@ class _Speakers:
 
     def _resolve(self, found):
         speaker = " ".join(found.speaker.split())
+        longest = min(
+            model._meta.get_field(name).max_length
+            for model, name in ((Organisation, "name"), (Person, "name"), (Quote, "source"))
+        )
+        if len(speaker) > longest:
+            # No name runs this long: the parser read a clause as the speaker. The quote
+            # keeps its words and its mark, with the speaker cut as a free-text source.
+            cut = speaker[: longest - 1].rsplit(" ", 1)[0] + "…"
+            self.report.warnings.append(
+                f"speaker “{cut[:60]}…” too long for a name: kept as an unnamed source"
+            )
+            return ("source", cut)
         if organisation := self._find_organisation(speaker):
             return ("organisation", organisation.pk)
         if person := Person.objects.named(speaker).order_by("pk").first():
