@@ -88,6 +88,28 @@ def search_articles(text):
     )
 
 
+def words_condition(text):
+    """A filter for every article, drafts included, whose headline, standfirst or body
+    holds each word of `text`, the last as the start of a word (the admin's search box,
+    where an editor may stop typing mid-word); None when `text` has no words. Through
+    the same indexes as readers' search: an `icontains` over three text columns reads
+    every row."""
+    terms = query_terms(text)
+    if not terms:
+        return None
+    if connection.vendor == "postgresql":
+        # "raw" takes tsquery syntax; the terms are letters and digits only.
+        words = [*terms[:-1], f"{terms[-1]}:*"]
+        query = SearchQuery(" & ".join(words), search_type="raw", config=CONFIG)
+        return SearchVectorExact(ARTICLE_VECTOR, query)
+    match = " ".join(f'"{term}"' for term in terms) + "*"
+    return Q(
+        pk__in=RawSQL(
+            "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s", [match]
+        )
+    )
+
+
 # --- SQLite: FTS5 ----------------------------------------------------------------------
 
 # FTS5 tables fed by triggers, which keep them in step with every write, raw SQL and

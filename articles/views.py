@@ -1,13 +1,11 @@
 from datetime import date, datetime
 
-from django.core.paginator import Paginator
 from django.core.validators import slug_unicode_re
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from . import search
@@ -39,6 +37,7 @@ from .models import (
     TopicTag,
     TopicTagRedirect,
 )
+from .pagination import CappedPaginator
 from .rendering import article_page
 
 ARTICLES_PER_PAGE = 20
@@ -50,36 +49,9 @@ SECTION_COUNT = 3
 SECTION_SIZE = 4
 # An organisation's page shows its latest statements and links to the rest.
 ORGANISATION_QUOTES_SHOWN = 10
-# Lists page this deep at most (see CappedPaginator); the quotes page offers this many
-# organisations and topics to filter by, the most quoted and most used lately.
-MAX_PAGES = 50
+# The quotes page offers this many organisations and topics to filter by, the most
+# quoted and most used lately.
 FILTER_OPTIONS = 50
-
-
-class CappedPaginator(Paginator):
-    """Pages at most `MAX_PAGES` deep.
-
-    Counting a list of 100,000 articles, and skipping to its 4,000th page, means reading
-    the whole list; readers go further back through the archives and search instead.
-    `counted` is a cheaper queryset with the same rows to count, where there is one.
-    """
-
-    def __init__(self, object_list, per_page, counted=None):
-        super().__init__(object_list, per_page)
-        self.counted = object_list if counted is None else counted
-
-    @cached_property
-    def count(self):
-        return self.counted[: self.per_page * MAX_PAGES].count()
-
-    @property
-    def is_capped(self):
-        return self.count == self.per_page * MAX_PAGES
-
-    @property
-    def count_label(self):
-        """The count for readers: "1,000+" where the list goes on past the last page."""
-        return f"{self.count:,}{'+' if self.is_capped else ''}"
 
 
 def _page(request, queryset, per_page, counted=None):

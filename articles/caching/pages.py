@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 
 from ..cache_keys import object_key
+from ..pagination import MAX_PAGES
 from .tokens import LAST_PURGE_KEY, current_versions, new_token
 
 KEY_HEADER = "xkey"
@@ -81,8 +82,6 @@ def _list_page_number(value):
     """`?page=` in one form per page it shows, as the paginator reads it (`get_page`):
     anything but a whole number is the first page, and a number past the last page
     (which is never past MAX_PAGES) or below the first is the last page."""
-    from ..views import MAX_PAGES
-
     try:
         number = int(value)
     except ValueError:

@@ -1,0 +1,92 @@
+"""The article changelist at any size: its search goes through the search index (words,
+the last as typed so far, drafts included) and its count stops at the last page it
+offers, so neither reads every row of a large table."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.models import Article
+
+from .conftest import make_article, make_person, make_quote
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+
+
+def _found(client, query):
+    response = client.get(CHANGELIST, {"q": query})
+    assert response.status_code == 200
+    return sorted(article.headline for article in response.context["cl"].result_list)
+
+
+def test_search_finds_drafts_by_the_words_of_their_text(editor_client):
+    make_article(headline="Rockets hit Camp Taji", status=Article.Status.DRAFT)
+    make_article(headline="Convoy", paragraphs=["The militia claimed the attacks."])
+    make_article(headline="Unrelated")
+    assert _found(editor_client, "taji") == ["Rockets hit Camp Taji"]
+    assert _found(editor_client, "militia attack") == ["Convoy"]
+    # The last word as far as it is typed; the others whole.
+    assert _found(editor_client, "camp ta") == ["Rockets hit Camp Taji"]
+    assert _found(editor_client, "ca taji") == []
+
+
+def test_search_finds_an_article_by_its_exact_slug(editor_client):
+    article = make_article(headline="Rockets hit Camp Taji", slug="rockets-taji-2021")
+    make_article(headline="Other")
+    assert _found(editor_client, article.slug) == [article.headline]
+
+
+def test_search_ignores_the_bodys_markup(editor_client):
+    article = make_article(headline="Talks", paragraphs=["They spoke at length."])
+    make_quote(article, text="They spoke", person=make_person(name="Amal Haddad"))
+    for markup in ["data", "quote", "person", "href"]:
+        assert _found(editor_client, markup) == [], markup
+
+
+@pytest.mark.parametrize("query", ["%", "'", '"', "\x00", "*", "a OR b", "NEAR(", "-"])
+def test_any_search_answers(editor_client, query):
+    make_article(headline="Rockets hit Camp Taji")
+    assert editor_client.get(CHANGELIST, {"q": query}).status_code == 200
+
+
+@pytest.fixture
+def short_pages(monkeypatch):
+    article_admin = admin.site._registry[Article]
+    monkeypatch.setattr(article_admin, "list_per_page", 2)
+    monkeypatch.setattr(article_admin, "max_pages", 2)
+
+
+def test_the_count_stops_at_the_last_page_offered(editor_client, short_pages):
+    for _ in range(5):
+        make_article()
+    with CaptureQueriesContext(connection) as queries:
+        page = editor_client.get(CHANGELIST).content.decode()
+    assert "4+ articles" in page
+    assert "Select all 4+ articles" in page
+    [count] = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert "LIMIT 4" in count.upper()
+
+
+def test_a_list_within_the_cap_shows_its_exact_count(editor_client, short_pages):
+    for _ in range(3):
+        make_article()
+    page = editor_client.get(CHANGELIST).content.decode()
+    assert "3 articles" in page and "3+ articles" not in page
+
+
+@pytest.mark.only_on("postgresql")
+def test_postgres_admin_search_uses_the_gin_index(db):
+    Article.objects.bulk_create(
+        Article(headline=f"Story {n}", slug=f"story-{n}", body="<p>Other words.</p>")
+        for n in range(500)
+    )
+    article_admin = admin.site._registry[Article]
+    found, _ = article_admin.get_search_results(None, Article.objects.all(), "indexed wor")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+        cursor.execute("SET enable_seqscan = off")
+        plan = found.explain()
+        cursor.execute("RESET enable_seqscan")
+    assert "article_search_idx" in plan
