@@ -372,15 +372,17 @@ def check_nothing_lost(acks):
     return ok, report
 
 
-class _Browser:
-    """A cookie jar and no redirects followed: the final check's reader and editor."""
+class Browser:
+    """A cookie jar and no redirects followed: the final check's reader and editor (and
+    bench/soak.py's edit watcher). A request that gets no answer in `timeout` seconds
+    raises OSError."""
 
     class _NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
 
-    def __init__(self, port):
-        self.base = f"http://127.0.0.1:{port}"
+    def __init__(self, port, timeout=60):
+        self.base, self.timeout = f"http://127.0.0.1:{port}", timeout
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect
         )
@@ -389,7 +391,8 @@ class _Browser:
         data = urlencode(fields, doseq=True).encode() if fields is not None else None
         headers = {"Referer": self.base + path}
         try:
-            with self.opener.open(urllib.request.Request(self.base + path, data, headers)) as r:
+            request = urllib.request.Request(self.base + path, data, headers)
+            with self.opener.open(request, timeout=self.timeout) as r:
                 return r.status, r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8", "replace")
@@ -401,7 +404,7 @@ def check_readers_see_edits(site, acks, views=12):
     admin, then viewed again: a view without the new headline is a stale page."""
     from articles.models import Article
 
-    reader, editor = _Browser(site.port), _Browser(site.port)
+    reader, editor = Browser(site.port), Browser(site.port)
     username = site.users["editor"][0]
     _, page = editor.request("/admin/login/")
     if editor.request("/admin/login/", login_fields(page, username, PASSWORD))[0] != 302:

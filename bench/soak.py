@@ -1,0 +1,589 @@
+"""Several app nodes (issue 18): readers and writers through Varnish while an app node,
+then the task worker, is killed and restarted. Prints what failed and whether anything
+acknowledged was lost or any edit reached readers late.
+
+Run by hand from the project root (it needs the PostgreSQL cluster on 127.0.0.1:5432 to
+accept replication connections from 127.0.0.1, redis-server, and varnishd with the xkey
+vmod; Locust as for bench/load.py):
+
+    .venv/bin/python bench/soak.py                 # 60 s
+    .venv/bin/python bench/soak.py --seconds 20 --node-kill-at 5 --worker-kill-at 12
+
+What it builds, all on 127.0.0.1 and all removed at the end:
+
+- a fresh PostgreSQL database (--database-url, default newsroom_soak) and a streaming
+  replica of the cluster, made with pg_basebackup on a free port
+  (tests/postgres_replica.py), which the nodes' reader pages read
+  (DATABASE_REPLICA_URLS);
+- a private redis-server (Django's cache);
+- two gunicorn app nodes on two ports, each started in a working directory of its own,
+  sharing one media directory and one SECRET_KEY;
+- one `manage.py db_worker`, with a short TASK_LEASE_SECONDS so that a task it was
+  running when killed is run again soon after it is back;
+- varnishd in front: deploy/varnish/default.vcl with its single backend replaced by the
+  two nodes in a round-robin director with health probes (`director_vcl`, the snippet of
+  deploy/README.md), and FRONTEND_CACHE_URLS pointing at it so purges reach it.
+
+For --seconds, --readers readers read the article, front, organisation and search pages,
+--editors editors save their own article through the admin and --staff staff record
+donations, all through Varnish (bench/locustfile.py). Node A is killed (SIGKILL to its
+whole process group: master and workers, as when its machine dies) at --node-kill-at and
+started again --node-down-for seconds later; the worker likewise at --worker-kill-at.
+Meanwhile a watcher in this process saves one more article through the admin via Varnish
+every --watch-every seconds and polls its page via Varnish until the new headline shows.
+
+The oracle: no reader error beyond the requests in flight on node A when it was killed;
+every acknowledged edit and donation in the database and the appeal's total exact
+(harness.check_nothing_lost); every watched edit visible within 2 s of its save's answer.
+Edits saved while no worker runs cannot be purged before one is back: they are reported
+apart, timed from the worker's restart as well as from the save. Exits non-zero on any
+failure.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from admin_forms import edited_article, login_fields
+from faults import Fault, timeline
+from harness import (
+    GUNICORN,
+    PASSWORD,
+    PYTHON,
+    ROOT,
+    Browser,
+    PrivateRedis,
+    check_nothing_lost,
+    error_summary,
+    free_port,
+    fresh_database,
+    percentile,
+    prepare_site,
+    print_table,
+    run_locust,
+    scratch_directory,
+    site_env,
+    wait_for,
+)
+
+sys.path.insert(0, str(ROOT))
+from tests.postgres_replica import StreamingReplica  # noqa: E402
+
+READER_KINDS = ["article", "front", "organisation", "search"]
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/newsroom_soak"
+VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+EDIT_DEADLINE = 2.0  # seconds from a save's answer to its page through Varnish
+
+
+# --- Varnish in front of several nodes ---------------------------------------------------
+
+
+def director_vcl(nodes, health_url="/robots.txt"):
+    """The backends, their health probe and the round-robin director, in place of
+    default.vcl's single backend. A GET whose node failed to answer (refused, reset, timed
+    out) is fetched again from the next node: only the requests a node was answering when
+    it died could fail, and those are retried too. A POST is never sent twice."""
+    backends = "".join(
+        f"backend {name} {{\n"
+        f'    .host = "{host}";\n'
+        f'    .port = "{port}";\n'
+        "    .connect_timeout = 2s;\n"
+        "    .first_byte_timeout = 30s;\n"
+        "    .probe = node_alive;\n"
+        "}\n\n"
+        for name, host, port in nodes
+    )
+    adds = "".join(f"    nodes.add_backend({name});\n" for name, _, _ in nodes)
+    return (
+        "probe node_alive {\n"
+        f'    .url = "{health_url}";\n'
+        # Slow answers under load are not death: only a node that fails 3 of 5 probes is
+        # taken out of the rotation; 3 good ones in a row put it back.
+        "    .interval = 1s;\n"
+        "    .timeout = 5s;\n"
+        "    .window = 5;\n"
+        "    .threshold = 3;\n"
+        "    .initial = 3;\n"
+        "}\n\n"
+        f"{backends}"
+        "sub vcl_init {\n"
+        "    new nodes = directors.round_robin();\n"
+        f"{adds}"
+        "}\n\n"
+        "sub vcl_recv {\n"
+        "    set req.backend_hint = nodes.backend();\n"
+        "}\n\n"
+        "sub vcl_backend_error {\n"
+        '    if (bereq.retries < 2 && bereq.method ~ "^(GET|HEAD)$") {\n'
+        "        return (retry);\n"
+        "    }\n"
+        "}\n"
+    )
+
+
+def vcl_for_nodes(nodes):
+    """deploy/varnish/default.vcl with its `backend default` replaced by the nodes'
+    director. Varnish runs subroutines defined twice in the order written, so the
+    director's vcl_recv (placed where the backend was) runs before the file's own rules."""
+    vcl = VCL.read_text()
+    backend = re.compile(r"^backend default \{.*?^\}\n", re.MULTILINE | re.DOTALL)
+    if not backend.search(vcl) or "import xkey;" not in vcl:
+        sys.exit(f"{VCL} no longer has `import xkey;` and `backend default {{…}}` to replace")
+    vcl = vcl.replace("import xkey;", "import xkey;\nimport directors;")
+    return backend.sub(lambda _: director_vcl(nodes), vcl, count=1)
+
+
+# --- Processes ----------------------------------------------------------------------------
+
+
+class Server:
+    """A process of ours in a process group of its own, so that killing it kills every
+    child too (a gunicorn node's workers), as the loss of its machine would."""
+
+    def __init__(self, name, command, *, cwd, env, log_path):
+        self.name, self.command, self.cwd, self.env = name, command, cwd, env
+        self.log_path, self.process = log_path, None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+
+    def kill(self):
+        self._signal(signal.SIGKILL)
+
+    def stop(self):
+        self._signal(signal.SIGTERM, wait=30)
+
+    def _signal(self, number, wait=10):
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, number)
+            self.process.wait(timeout=wait)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def app_node(name, port, env, scratch, workers):
+    """A gunicorn node started in a directory of its own: nothing it needs may come from
+    its working directory, only from the code (--pythonpath) and the environment."""
+    directory = scratch / name
+    directory.mkdir()
+    command = [GUNICORN, "newsroom.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--timeout", "60", "--log-level", "warning"]
+    command += ["--chdir", str(directory), "--pythonpath", str(ROOT)]
+    return Server(name, command, cwd=directory, env=env, log_path=scratch / f"{name}.log")
+
+
+def task_worker(env, scratch):
+    directory = scratch / "worker"
+    directory.mkdir()
+    command = [PYTHON, str(ROOT / "manage.py"), "db_worker", "--interval", "0.5"]
+    return Server("worker", command, cwd=directory, env=env, log_path=scratch / "worker.log")
+
+
+def varnish(vcl_path, port, scratch):
+    binary = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    if not Path(binary).exists():
+        sys.exit("varnishd is not installed (apt-get install varnish varnish-modules)")
+    command = [binary, "-F", "-j", "none", "-a", f"127.0.0.1:{port}", "-f", str(vcl_path)]
+    command += ["-n", str(scratch / "varnish"), "-s", "malloc,128m", "-T", "none"]
+    return Server("varnish", command, cwd=scratch, env=None, log_path=scratch / "varnish.log")
+
+
+def wait_until_tasks_done(timeout=300):
+    """Until the worker has run every task written so far (the set-up's purges)."""
+    from django.db import connections
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + timeout
+    pending = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+    while DBTaskResult.objects.filter(status__in=pending).exists():
+        if time.monotonic() > deadline:
+            sys.exit(f"the worker left tasks undone after {timeout} s")
+        time.sleep(0.5)
+    connections.close_all()
+
+
+# --- The edit watcher ----------------------------------------------------------------------
+
+
+@dataclass
+class WatchedEdit:
+    sent: float  # seconds since the run began, when the save was posted
+    answered: float  # when the admin answered with its redirect (after the commit)
+    seen: float | None  # when a reader through Varnish first got the new headline
+
+
+class EditWatcher(threading.Thread):
+    """Saves one article through the admin via Varnish every `every` seconds and reads
+    its page via Varnish (no cookie, as a reader) until the new headline shows. Before
+    each save the page is read once, so Varnish holds the old version."""
+
+    def __init__(self, port, username, article, slug, clock, *, every, give_up=60):
+        super().__init__(daemon=True)
+        self.editor, self.reader = Browser(port, timeout=30), Browser(port, timeout=30)
+        self.username, self.article, self.path = username, article, f"/articles/{slug}/"
+        self.clock, self.every, self.give_up = clock, every, give_up
+        self.edits, self.acks, self.failures = [], [], []
+        self.stopping = threading.Event()
+
+    def run(self):
+        saves = 0
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            try:
+                if saves == 0:
+                    self._log_in()
+                self._save_and_watch(saves)
+                saves += 1
+            except (OSError, RuntimeError) as error:
+                self.failures.append(f"{self.clock():.1f} s: {error}")
+            self.stopping.wait(max(self.every - (time.monotonic() - started), 0))
+
+    def _log_in(self):
+        status, page = self.editor.request("/admin/login/")
+        if status != 200:
+            raise RuntimeError(f"the login form answered {status}: {page[:200]!r}")
+        fields = login_fields(page, self.username, PASSWORD)
+        status, _ = self.editor.request("/admin/login/", fields)
+        if status != 302:
+            raise RuntimeError(f"log in answered {status}")
+
+    def _save_and_watch(self, number):
+        # Varnish holds the page after this read, if the last watch's reads left it out.
+        self.reader.request(self.path)
+        url = f"/admin/articles/article/{self.article}/change/"
+        status, page = self.editor.request(url)
+        if status != 200:
+            raise RuntimeError(f"the change form answered {status}")
+        fields, marker, headline = edited_article(page, f"{self.username} save {number}")
+        sent = self.clock()
+        status, _ = self.editor.request(url, fields)
+        if status != 302:
+            raise RuntimeError(f"the save answered {status}")
+        edit = WatchedEdit(sent=sent, answered=self.clock(), seen=None)
+        self.acks.append((marker, headline))
+        self.edits.append(edit)
+        deadline = time.monotonic() + self.give_up
+        while time.monotonic() < deadline:
+            status, page = self.reader.request(self.path)
+            if status == 200 and headline in page:
+                edit.seen = self.clock()
+                return
+            time.sleep(0.05)
+
+
+# --- Replication lag, sampled during the run ------------------------------------------------
+
+
+class LagSampler:
+    """How far the replica's replay is behind the primary's WAL, in bytes, once a second."""
+
+    def __init__(self, primary_url, replica):
+        import psycopg
+
+        parts = urlparse(primary_url)
+        self.primary = psycopg.connect(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            dbname="postgres",
+            autocommit=True,
+        )
+        self.replica = replica.connect()
+        self.samples, self.last = [], 0.0
+
+    def __call__(self, elapsed):
+        if elapsed - self.last < 1:
+            return
+        self.last = elapsed
+        (lsn,) = self.primary.execute("SELECT pg_current_wal_lsn()").fetchone()
+        (behind,) = self.replica.execute(
+            "SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn())", [lsn]
+        ).fetchone()
+        self.samples.append(max(int(behind), 0))
+
+    def close(self):
+        self.primary.close()
+        self.replica.close()
+
+
+def first_task_after(moment):
+    """When the first task finished after `moment` (seconds since the epoch): a restarted
+    worker is at work from then on."""
+    from datetime import UTC, datetime
+
+    from django_tasks_db.models import DBTaskResult
+
+    after = datetime.fromtimestamp(moment, UTC)
+    first = DBTaskResult.objects.filter(finished_at__gte=after).order_by("finished_at").first()
+    return first.finished_at.timestamp() if first else float("nan")
+
+
+def replica_transactions(replica, database):
+    """Transactions the replica has run in the site's database (the readers' pages)."""
+    with replica.connect() as conn:
+        row = conn.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
+            [database],
+        ).fetchone()
+    return row[0] if row else 0
+
+
+# --- The run --------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--readers", type=int, default=64)
+    parser.add_argument("--editors", type=int, default=4)
+    parser.add_argument("--staff", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per node")
+    parser.add_argument("--demo-articles", type=int, default=300)
+    parser.add_argument("--node-kill-at", type=float, default=15)
+    parser.add_argument("--node-down-for", type=float, default=10)
+    parser.add_argument("--worker-kill-at", type=float, default=35)
+    parser.add_argument("--worker-down-for", type=float, default=6)
+    parser.add_argument("--watch-every", type=float, default=3, help="seconds between edits")
+    parser.add_argument(
+        "--task-lease-seconds",
+        type=float,
+        default=5,
+        help="the worker's TASK_LEASE_SECONDS: a task it was running when killed runs "
+        "again this long after it began (purges are idempotent)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_DATABASE,
+        help="a PostgreSQL database to create and drop (its name must start with newsroom_)",
+    )
+    args = parser.parse_args()
+    node_back = args.node_kill_at + args.node_down_for
+    worker_back = args.worker_kill_at + args.worker_down_for
+    if not 5 <= args.seconds <= 3600 or max(node_back, worker_back) >= args.seconds:
+        sys.exit("--seconds must be 5–3600, and both faults must end inside the run")
+    if not args.database_url.startswith("postgres"):
+        sys.exit("the soak needs PostgreSQL (--database-url postgres://…/newsroom_…)")
+    database = urlparse(args.database_url).path.lstrip("/")
+
+    with ExitStack() as stack:
+        scratch = stack.enter_context(scratch_directory())
+        url = stack.enter_context(fresh_database(args.database_url, scratch))
+        print("Copying the cluster for the replica…", file=sys.stderr)
+        replica = StreamingReplica()
+        replica.create()
+        stack.callback(replica.remove)
+        redis = PrivateRedis(scratch)
+        redis.start()
+        stack.callback(redis.stop)
+
+        varnish_port, ports = free_port(), {"node-a": free_port(), "node-b": free_port()}
+        env = site_env(url, scratch, redis_url=redis.url)
+        env.update(
+            DATABASE_REPLICA_URLS=replica.url(database),
+            FRONTEND_CACHE_URLS=f"http://127.0.0.1:{varnish_port}/",
+            # One media directory for every node (site_env's), as on shared storage.
+            MEDIA_ROOT=str(scratch / "media"),
+        )
+        print("Building the site…", file=sys.stderr)
+        site = prepare_site(
+            env,
+            demo_articles=args.demo_articles,
+            editors=args.editors + 1,  # the last one is the watcher's
+            staff=args.staff,
+        )
+        watcher_name = site.users["editor"].pop()
+        watched_pk = site.editor_articles.pop()
+        site.reader_kinds = READER_KINDS
+        from articles.models import Article
+
+        watched_slug = Article.objects.get(pk=watched_pk).slug
+
+        vcl_path = scratch / "newsroom.vcl"
+        vcl_path.write_text(
+            vcl_for_nodes([(name.replace("-", "_"), "127.0.0.1", p) for name, p in ports.items()])
+        )
+        front = varnish(vcl_path, varnish_port, scratch)
+        nodes = {
+            name: app_node(name, port, env, scratch, args.workers) for name, port in ports.items()
+        }
+        worker = task_worker(env | {"TASK_LEASE_SECONDS": str(args.task_lease_seconds)}, scratch)
+        for server in [*nodes.values(), worker, front]:
+            server.start()
+            stack.callback(server.stop)
+        for port in [*ports.values(), varnish_port]:
+            wait_for(port, timeout=120)
+        print("Waiting for the worker to run the set-up's tasks…", file=sys.stderr)
+        wait_until_tasks_done()
+        replica.wait_for("replay")
+        site.port = varnish_port
+        replica_before = replica_transactions(replica, database)
+
+        killed = nodes["node-a"]
+        node_fault = Fault(args.node_kill_at, killed.kill, killed.start, node_back)
+        worker_fault = Fault(args.worker_kill_at, worker.kill, worker.start, worker_back)
+        lag = LagSampler(url, replica)
+        stack.callback(lag.close)
+        watcher = began = None
+
+        def during(elapsed):
+            nonlocal watcher, began
+            if watcher is None:
+                began = time.time() - elapsed
+                watcher = EditWatcher(
+                    varnish_port,
+                    watcher_name,
+                    watched_pk,
+                    watched_slug,
+                    lambda: time.time() - began,
+                    every=args.watch_every,
+                )
+                watcher.start()
+            node_fault(elapsed)
+            worker_fault(elapsed)
+            lag(elapsed)
+
+        print(f"Running Locust for {args.seconds} s…", file=sys.stderr)
+        results, acks = run_locust(
+            site, seconds=args.seconds, readers=args.readers, scratch=scratch, during=during
+        )
+        watcher.stopping.set()
+        watcher.join(timeout=watcher.give_up + 60)
+        if watcher.acks:
+            acks.edits.setdefault(watched_pk, []).extend(watcher.acks)
+        served_by_replica = replica_transactions(replica, database) - replica_before
+        worker_ready = first_task_after(began + worker_fault.repaired) - began
+        logs = {server.name: server.log() for server in [*nodes.values(), worker]}
+        ok, report = check_nothing_lost(acks)
+
+    passed = report_run(args, results, watcher, node_fault, worker_fault, worker_ready, logs)
+    print(f"- replica: {served_by_replica:,} transactions in {database} during the run; ", end="")
+    print(f"replay behind the primary at most {max(lag.samples, default=0):,} bytes")
+    for line in report:
+        print(f"- {line}")
+    print(f"\n{'PASS' if ok else 'FAIL'}: every acknowledged write present, the total exact")
+    for line, good in passed:
+        print(f"{'PASS' if good else 'FAIL'}: {line}")
+    sys.exit(0 if ok and all(good for _, good in passed) else 1)
+
+
+def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, logs):
+    """Print the tables; return the oracle's other lines as (text, passed)."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"\n### Soak: 2 nodes × {args.workers} gunicorn workers behind Varnish, PostgreSQL "
+        f"primary + streaming replica, Redis, 1 worker; {args.readers} readers + "
+        f"{args.editors} editors + {args.staff} staff, {args.seconds} s\n"
+    )
+    print(
+        f"Node A killed at {node_fault.injected:.1f} s, started again at "
+        f"{node_fault.repaired:.1f} s; the worker killed at {worker_fault.injected:.1f} s, "
+        f"started again at {worker_fault.repaired:.1f} s (TASK_LEASE_SECONDS "
+        f"{args.task_lease_seconds:g}). Load average at the end: {load}.\n"
+    )
+    print_table(results, args.seconds)
+    timeline(results)
+
+    killed_at = node_fault.injected
+    reads = [r for r in results if r.kind in READER_KINDS]
+    in_flight = [r for r in reads if r.started <= killed_at <= r.started + r.seconds]
+    errors_in_flight = sum(not r.ok for r in in_flight)
+    errors_beyond = sum(not r.ok for r in reads) - errors_in_flight
+    writes = [r for r in results if r.kind not in READER_KINDS]
+    print()
+    print(
+        f"- reader requests in flight when node A was killed: {len(in_flight)}, failed "
+        f"{errors_in_flight}; reader errors at any other time: {errors_beyond}"
+    )
+    print(f"- writer (admin) requests that failed: {sum(not r.ok for r in writes)}")
+    for detail, count in error_summary(results):
+        print(f"- error: {detail} × {count}")
+    for name, log in logs.items():
+        server_errors = log.count("Internal Server Error")
+        purge_errors = log.count("Could not purge")
+        if server_errors or purge_errors:
+            print(f"- {name}'s log: {server_errors} server errors, {purge_errors} failed purges")
+
+    outage = (worker_fault.injected, worker_fault.repaired)
+    normal, during_outage = [], []
+    for edit in watcher.edits:
+        # Saved while no worker ran, or so shortly before the kill that the worker that
+        # died should have purged it: its purge waits for the new worker.
+        hit = outage[0] - EDIT_DEADLINE < edit.answered < outage[1]
+        (during_outage if hit else normal).append(edit)
+    print(
+        f"\nEdits through the admin via Varnish, then read via Varnish (every "
+        f"{args.watch_every:g} s; seconds from the save's answer to the new headline):\n"
+    )
+    print("| saved | edits | max s | p95 s | over 2 s | never seen | save took max s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, edits in (
+        ("while a worker ran", normal),
+        ("while the worker was down", during_outage),
+    ):
+        delays = [e.seen - e.answered for e in edits if e.seen is not None]
+        print(
+            f"| {label} | {len(edits)} | {max(delays, default=0):.2f} | "
+            f"{percentile(delays, 0.95):.2f} | {sum(d > EDIT_DEADLINE for d in delays)} | "
+            f"{sum(e.seen is None for e in edits)} | "
+            f"{max((e.answered - e.sent for e in edits), default=0):.2f} |"
+        )
+    after_restart = [e.seen - max(e.answered, outage[1]) for e in during_outage if e.seen]
+    print(
+        f"\n- edits saved while the worker was down were seen "
+        f"{', '.join(f'{d:.2f}' for d in after_restart) or '(none)'} s after it was started "
+        f"again; it finished its first task {worker_ready - outage[1]:.2f} s after it was "
+        "started (its boot)"
+    )
+    for failure in watcher.failures:
+        print(f"- watcher: {failure}")
+
+    late = [e for e in normal if e.seen is None or e.seen - e.answered > EDIT_DEADLINE]
+    return [
+        (
+            f"no reader error beyond the {errors_in_flight} in flight on the killed node "
+            f"({errors_beyond} others)",
+            errors_beyond == 0,
+        ),
+        (
+            f"every edit saved while a worker ran visible through Varnish within "
+            f"{EDIT_DEADLINE:g} s ({len(late)} of {len(normal)} late)",
+            bool(normal) and not late,
+        ),
+        (
+            "every edit saved while the worker was down visible once it was back "
+            f"({sum(e.seen is None for e in during_outage)} never seen)",
+            all(e.seen is not None for e in during_outage),
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    main()
