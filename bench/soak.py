@@ -346,6 +346,23 @@ def first_task_after(moment):
     return first.finished_at.timestamp() if first else float("nan")
 
 
+def purges_of(key, began):
+    """When each purge task naming `key` was written and finished, in seconds since
+    `began`: [(enqueued, finished or None, cache name)]."""
+    from datetime import UTC, datetime
+
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(
+        task_path__endswith=".purge_cache", enqueued_at__gte=datetime.fromtimestamp(began, UTC)
+    ).values_list("enqueued_at", "finished_at", "args_kwargs")
+    return [
+        (enqueued.timestamp() - began, finished and finished.timestamp() - began, args[0])
+        for enqueued, finished, args_kwargs in rows
+        if key in (args := args_kwargs["args"])[1]
+    ]
+
+
 def replica_transactions(replica, database):
     """Transactions the replica has run in the site's database (the readers' pages)."""
     with replica.connect() as conn:
@@ -480,10 +497,13 @@ def main():
             acks.edits.setdefault(watched_pk, []).extend(watcher.acks)
         served_by_replica = replica_transactions(replica, database) - replica_before
         worker_ready = first_task_after(began + worker_fault.repaired) - began
+        watched_purges = purges_of(f"article-{watched_pk}", began)
         logs = {server.name: server.log() for server in [*nodes.values(), worker]}
         ok, report = check_nothing_lost(acks)
 
-    passed = report_run(args, results, watcher, node_fault, worker_fault, worker_ready, logs)
+    passed = report_run(
+        args, results, watcher, node_fault, worker_fault, worker_ready, watched_purges, logs
+    )
     print(f"- replica: {served_by_replica:,} transactions in {database} during the run; ", end="")
     print(f"replay behind the primary at most {max(lag.samples, default=0):,} bytes")
     for line in report:
@@ -494,7 +514,7 @@ def main():
     sys.exit(0 if ok and all(good for _, good in passed) else 1)
 
 
-def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, logs):
+def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, purges, logs):
     """Print the tables; return the oracle's other lines as (text, passed)."""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
@@ -555,6 +575,22 @@ def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, l
             f"{sum(e.seen is None for e in edits)} | "
             f"{max((e.answered - e.sent for e in edits), default=0):.2f} |"
         )
+    print("\nEach edit (seconds since the run began; purged: the worker finished telling")
+    print("Django's cache and Varnish):\n")
+    print("| sent | answered | purged | seen | from answer to seen |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for edit in watcher.edits:
+        mine = [p for p in purges if edit.sent - 0.5 <= p[0] <= edit.answered + 0.5]
+        finished = [p[1] for p in mine]
+        if not mine:
+            purged = "?"
+        elif None in finished:
+            purged = "never"
+        else:
+            purged = f"{max(finished):.2f}"
+        seen = f"{edit.seen:.2f}" if edit.seen is not None else "never"
+        delay = f"{edit.seen - edit.answered:.2f}" if edit.seen is not None else "—"
+        print(f"| {edit.sent:.2f} | {edit.answered:.2f} | {purged} | {seen} | {delay} |")
     after_restart = [e.seen - max(e.answered, outage[1]) for e in during_outage if e.seen]
     print(
         f"\n- edits saved while the worker was down were seen "
