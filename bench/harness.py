@@ -239,7 +239,8 @@ class Result:
     seconds: float
     ok: bool
     detail: str = ""
-    cache: str = ""
+    cache: str = ""  # Django's page cache: X-Cache
+    edge: str = ""  # Varnish's, when it is in front: X-Varnish-Cache
 
 
 @dataclass
@@ -383,6 +384,7 @@ class Browser:
 
     def __init__(self, port, timeout=60):
         self.base, self.timeout = f"http://127.0.0.1:{port}", timeout
+        self.headers = None  # the last response's
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect
         )
@@ -393,8 +395,10 @@ class Browser:
         try:
             request = urllib.request.Request(self.base + path, data, headers)
             with self.opener.open(request, timeout=self.timeout) as r:
+                self.headers = r.headers
                 return r.status, r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as error:
+            self.headers = error.headers
             return error.code, error.read().decode("utf-8", "replace")
 
 

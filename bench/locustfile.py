@@ -63,6 +63,8 @@ def _log_request(name, start_time, response_time, response, exception, **kwargs)
             "ok": exception is None,
             "detail": str(exception) if exception else f"HTTP {status}",
             "cache": (response.headers.get("X-Cache") or "") if status else "",
+            # Varnish's verdict, when the site is behind it (bench/soak.py).
+            "edge": (response.headers.get("X-Varnish-Cache") or "") if status else "",
         }
     )
 

@@ -49,8 +49,9 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -124,7 +125,7 @@ def director_vcl(nodes, health_url="/robots.txt"):
         "    set req.backend_hint = nodes.backend();\n"
         "}\n\n"
         "sub vcl_backend_error {\n"
-        '    if (bereq.retries < 2 && bereq.method ~ "^(GET|HEAD)$") {\n'
+        '    if (bereq.retries < 4 && bereq.method ~ "^(GET|HEAD)$") {\n'
         "        return (retry);\n"
         "    }\n"
         "}\n"
@@ -238,6 +239,7 @@ class WatchedEdit:
     sent: float  # seconds since the run began, when the save was posted
     answered: float  # when the admin answered with its redirect (after the commit)
     seen: float | None  # when a reader through Varnish first got the new headline
+    polls: list = field(default_factory=list)  # (asked, answered, Varnish hit, Age, fresh)
 
 
 class EditWatcher(threading.Thread):
@@ -254,16 +256,17 @@ class EditWatcher(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self):
-        saves = 0
+        saves, logged_in = 0, False
         while not self.stopping.is_set():
-            started = time.monotonic()
+            started, began = time.monotonic(), self.clock()
             try:
-                if saves == 0:
+                if not logged_in:
                     self._log_in()
+                    logged_in = True
                 self._save_and_watch(saves)
                 saves += 1
             except (OSError, RuntimeError) as error:
-                self.failures.append(f"{self.clock():.1f} s: {error}")
+                self.failures.append(f"from {began:.1f} s to {self.clock():.1f} s: {error}")
             self.stopping.wait(max(self.every - (time.monotonic() - started), 0))
 
     def _log_in(self):
@@ -292,9 +295,16 @@ class EditWatcher(threading.Thread):
         self.edits.append(edit)
         deadline = time.monotonic() + self.give_up
         while time.monotonic() < deadline:
+            asked = self.clock()
             status, page = self.reader.request(self.path)
-            if status == 200 and headline in page:
-                edit.seen = self.clock()
+            got = self.clock()
+            fresh = status == 200 and headline in page
+            headers = self.reader.headers or {}
+            edit.polls.append(
+                (asked, got, headers.get("X-Varnish-Cache"), headers.get("Age"), fresh)
+            )
+            if fresh:
+                edit.seen = got
                 return
             time.sleep(0.05)
 
@@ -332,6 +342,19 @@ class LagSampler:
     def close(self):
         self.primary.close()
         self.replica.close()
+
+
+def warm_up(port, site, threads=6):
+    """Read every article and organisation page and the front page once through Varnish,
+    so the run starts with the cache of a site that has been up for a while."""
+    paths = ["/"] + [f"/articles/{slug}/" for slug in site.articles]
+    paths += [f"/organisations/{slug}/" for slug in site.organisations]
+    reader = Browser(port, timeout=120)
+    with ThreadPoolExecutor(threads) as pool:
+        statuses = list(pool.map(lambda path: reader.request(path)[0], paths))
+    if any(status != 200 for status in statuses):
+        sys.exit(f"warming the cache: {len(paths) - statuses.count(200)} pages failed")
+    return len(paths)
 
 
 def first_task_after(moment):
@@ -461,6 +484,8 @@ def main():
         wait_until_tasks_done()
         replica.wait_for("replay")
         site.port = varnish_port
+        print("Reading every page once through Varnish…", file=sys.stderr)
+        warmed = warm_up(varnish_port, site)
         replica_before = replica_transactions(replica, database)
 
         killed = nodes["node-a"]
@@ -504,6 +529,7 @@ def main():
     passed = report_run(
         args, results, watcher, node_fault, worker_fault, worker_ready, watched_purges, logs
     )
+    print(f"- before the run, {warmed} pages were read once through Varnish (a warm cache)")
     print(f"- replica: {served_by_replica:,} transactions in {database} during the run; ", end="")
     print(f"replay behind the primary at most {max(lag.samples, default=0):,} bytes")
     for line in report:
@@ -512,6 +538,21 @@ def main():
     for line, good in passed:
         print(f"{'PASS' if good else 'FAIL'}: {line}")
     sys.exit(0 if ok and all(good for _, good in passed) else 1)
+
+
+def why_late(edit, purged):
+    """What the reader got between an edit's purge and its new headline."""
+    after = [poll for poll in edit.polls if poll[0] >= purged]
+    stale_hits = [poll for poll in after if not poll[4] and poll[2] == "HIT"]
+    stale_misses = [poll for poll in after if not poll[4] and poll[2] != "HIT"]
+    longest = max((got - asked for asked, got, *_ in edit.polls), default=0)
+    ages = sorted({int(poll[3] or 0) for poll in stale_hits})
+    return (
+        f"edit answered at {edit.answered:.2f} s, purged at {purged:.2f} s: then "
+        f"{len(stale_hits)} old pages from Varnish's cache (Age {ages[:3]}…{ages[-1:]}) and "
+        f"{len(stale_misses)} old pages fetched from a node; the longest read took "
+        f"{longest:.2f} s"
+    )
 
 
 def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, purges, logs):
@@ -542,6 +583,8 @@ def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, p
         f"- reader requests in flight when node A was killed: {len(in_flight)}, failed "
         f"{errors_in_flight}; reader errors at any other time: {errors_beyond}"
     )
+    hits = sum(r.edge == "HIT" for r in reads)
+    print(f"- reader pages from Varnish's cache: {hits / max(len(reads), 1):.0%}")
     print(f"- writer (admin) requests that failed: {sum(not r.ok for r in writes)}")
     for detail, count in error_summary(results):
         print(f"- error: {detail} × {count}")
@@ -575,6 +618,7 @@ def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, p
             f"{sum(e.seen is None for e in edits)} | "
             f"{max((e.answered - e.sent for e in edits), default=0):.2f} |"
         )
+    late_reasons = []
     print("\nEach edit (seconds since the run began; purged: the worker finished telling")
     print("Django's cache and Varnish):\n")
     print("| sent | answered | purged | seen | from answer to seen |")
@@ -591,6 +635,12 @@ def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, p
         seen = f"{edit.seen:.2f}" if edit.seen is not None else "never"
         delay = f"{edit.seen - edit.answered:.2f}" if edit.seen is not None else "—"
         print(f"| {edit.sent:.2f} | {edit.answered:.2f} | {purged} | {seen} | {delay} |")
+        late = edit.seen is None or edit.seen - edit.answered > EDIT_DEADLINE
+        if late and finished and None not in finished:
+            late_reasons.append(why_late(edit, max(finished)))
+    print()
+    for reason in late_reasons:
+        print(f"- {reason}")
     after_restart = [e.seen - max(e.answered, outage[1]) for e in during_outage if e.seen]
     print(
         f"\n- edits saved while the worker was down were seen "
