@@ -240,6 +240,7 @@ class WatchedEdit:
     answered: float  # when the admin answered with its redirect (after the commit)
     seen: float | None  # when a reader through Varnish first got the new headline
     polls: list = field(default_factory=list)  # (asked, answered, Varnish hit, Age, fresh)
+    purged: float | None = None  # when the worker had told Django's cache and Varnish
 
 
 class EditWatcher(threading.Thread):
@@ -386,6 +387,16 @@ def purges_of(key, began):
     ]
 
 
+def record_purges(edits, purges):
+    """Each edit's purged time: when the last of the purge tasks its save wrote finished
+    (None while one is unfinished)."""
+    for edit in edits:
+        mine = [p for p in purges if edit.sent - 0.5 <= p[0] <= edit.answered + 0.5]
+        finished = [p[1] for p in mine]
+        if mine and None not in finished:
+            edit.purged = max(finished)
+
+
 def replica_transactions(replica, database):
     """Transactions the replica has run in the site's database (the readers' pages)."""
     with replica.connect() as conn:
@@ -522,13 +533,11 @@ def main():
             acks.edits.setdefault(watched_pk, []).extend(watcher.acks)
         served_by_replica = replica_transactions(replica, database) - replica_before
         worker_ready = first_task_after(began + worker_fault.repaired) - began
-        watched_purges = purges_of(f"article-{watched_pk}", began)
+        record_purges(watcher.edits, purges_of(f"article-{watched_pk}", began))
         logs = {server.name: server.log() for server in [*nodes.values(), worker]}
         ok, report = check_nothing_lost(acks)
 
-    passed = report_run(
-        args, results, watcher, node_fault, worker_fault, worker_ready, watched_purges, logs
-    )
+    passed = report_run(args, results, watcher, node_fault, worker_fault, worker_ready, logs)
     print(f"- before the run, {warmed} pages were read once through Varnish (a warm cache)")
     print(f"- replica: {served_by_replica:,} transactions in {database} during the run; ", end="")
     print(f"replay behind the primary at most {max(lag.samples, default=0):,} bytes")
@@ -540,22 +549,23 @@ def main():
     sys.exit(0 if ok and all(good for _, good in passed) else 1)
 
 
-def why_late(edit, purged):
-    """What the reader got between an edit's purge and its new headline."""
-    after = [poll for poll in edit.polls if poll[0] >= purged]
+def why_late(edit):
+    """What the reader got between an edit's save and its new headline."""
+    after = [poll for poll in edit.polls if poll[0] >= edit.purged]
     stale_hits = [poll for poll in after if not poll[4] and poll[2] == "HIT"]
     stale_misses = [poll for poll in after if not poll[4] and poll[2] != "HIT"]
-    longest = max((got - asked for asked, got, *_ in edit.polls), default=0)
-    ages = sorted({int(poll[3] or 0) for poll in stale_hits})
+    reads = ", ".join(
+        f"{asked:.2f}+{got - asked:.2f} {hit or '?'}{' new' if fresh else ''}"
+        for asked, got, hit, _, fresh in edit.polls[:6]
+    )
     return (
-        f"edit answered at {edit.answered:.2f} s, purged at {purged:.2f} s: then "
-        f"{len(stale_hits)} old pages from Varnish's cache (Age {ages[:3]}…{ages[-1:]}) and "
-        f"{len(stale_misses)} old pages fetched from a node; the longest read took "
-        f"{longest:.2f} s"
+        f"edit answered at {edit.answered:.2f} s, purged at {edit.purged:.2f} s: then "
+        f"{len(stale_hits)} old pages from Varnish's cache and {len(stale_misses)} old pages "
+        f"fetched from a node; reads (asked+took): {reads}" + (" …" if len(edit.polls) > 6 else "")
     )
 
 
-def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, purges, logs):
+def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, logs):
     """Print the tables; return the oracle's other lines as (text, passed)."""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
@@ -597,9 +607,9 @@ def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, p
     outage = (worker_fault.injected, worker_fault.repaired)
     normal, during_outage = [], []
     for edit in watcher.edits:
-        # Saved while no worker ran, or so shortly before the kill that the worker that
-        # died should have purged it: its purge waits for the new worker.
-        hit = outage[0] - EDIT_DEADLINE < edit.answered < outage[1]
+        # Saved while no worker ran, or before the kill but not yet purged by the worker
+        # that died: its purge waits for the new worker.
+        hit = edit.answered < outage[1] and (edit.purged is None or edit.purged > outage[0])
         (during_outage if hit else normal).append(edit)
     print(
         f"\nEdits through the admin via Varnish, then read via Varnish (every "
@@ -624,20 +634,13 @@ def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, p
     print("| sent | answered | purged | seen | from answer to seen |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     for edit in watcher.edits:
-        mine = [p for p in purges if edit.sent - 0.5 <= p[0] <= edit.answered + 0.5]
-        finished = [p[1] for p in mine]
-        if not mine:
-            purged = "?"
-        elif None in finished:
-            purged = "never"
-        else:
-            purged = f"{max(finished):.2f}"
+        purged = f"{edit.purged:.2f}" if edit.purged is not None else "never"
         seen = f"{edit.seen:.2f}" if edit.seen is not None else "never"
         delay = f"{edit.seen - edit.answered:.2f}" if edit.seen is not None else "—"
         print(f"| {edit.sent:.2f} | {edit.answered:.2f} | {purged} | {seen} | {delay} |")
         late = edit.seen is None or edit.seen - edit.answered > EDIT_DEADLINE
-        if late and finished and None not in finished:
-            late_reasons.append(why_late(edit, max(finished)))
+        if late and edit.purged is not None:
+            late_reasons.append(why_late(edit))
     print()
     for reason in late_reasons:
         print(f"- {reason}")
