@@ -615,8 +615,11 @@ def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, l
         f"\nEdits through the admin via Varnish, then read via Varnish (every "
         f"{args.watch_every:g} s; seconds from the save's answer to the new headline):\n"
     )
-    print("| saved | edits | max s | p95 s | over 2 s | never seen | save took max s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| saved | edits | max s | p95 s | over 2 s | never seen | save took max s "
+        "| purged after max s |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, edits in (
         ("while a worker ran", normal),
         ("while the worker was down", during_outage),
@@ -626,7 +629,8 @@ def report_run(args, results, watcher, node_fault, worker_fault, worker_ready, l
             f"| {label} | {len(edits)} | {max(delays, default=0):.2f} | "
             f"{percentile(delays, 0.95):.2f} | {sum(d > EDIT_DEADLINE for d in delays)} | "
             f"{sum(e.seen is None for e in edits)} | "
-            f"{max((e.answered - e.sent for e in edits), default=0):.2f} |"
+            f"{max((e.answered - e.sent for e in edits), default=0):.2f} | "
+            f"{max((e.purged - e.answered for e in edits if e.purged), default=0):.2f} |"
         )
     late_reasons = []
     print("\nEach edit (seconds since the run began; purged: the worker finished telling")
