@@ -8,11 +8,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.models import Article
 from articles.rendering.html import clean_body
 
-from .conftest import ARTIFACTS, make_organisation
+from .conftest import ARTIFACTS, make_article, make_organisation, make_person, quote_mark
 
 pytestmark = pytest.mark.browser
 ROLES = import_module("articles.migrations.0003_editorial_roles").ROLES
@@ -240,6 +241,126 @@ def test_a_statement_over_two_paragraphs_is_one_quote_whose_speaker_changes_and_
         "<p>“We will stay,” an official said. “For now.</p>\n<p>Then we leave.”</p>"
     )
     assert page.locator(".quote-mark__speaker").count() == 0
+
+
+def test_a_link_address_the_body_does_not_allow_is_refused_in_the_link_dialog(page, live_server):
+    popups = []
+    page.on("dialog", lambda popup: (popups.append(popup.message), popup.dismiss()))
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    _editor(page).click()
+    page.keyboard.type("Read the report.")
+    _select(page, "the report")
+    page.get_by_role("button", name="Link (Ctrl+K)").click()
+    dialog = page.get_by_role("dialog", name="Link")
+    address = dialog.get_by_role("textbox", name="Address")
+    refusal = (
+        "This address cannot be linked: use one starting with https://, http:// or mailto:, "
+        "or a page of this site starting with /."
+    )
+    for hostile in [
+        "javascript:alert(1)",
+        "  JavaScript:alert(1)",
+        "//other.example/",
+        "ftp://x/",
+    ]:
+        address.fill(hostile)
+        dialog.get_by_role("button", name="Save link").click()
+        assert dialog.get_by_role("alert").inner_text() == refusal
+        assert address.get_attribute("aria-invalid") == "true"
+        error_id = dialog.get_by_role("alert").get_attribute("id")
+        assert error_id in address.get_attribute("aria-describedby").split()
+        assert address.input_value() == hostile
+        assert address.evaluate("input => input === document.activeElement")
+        assert _body(page) == "<p>Read the report.</p>"
+    assert _serious(page) == ""
+    assert popups == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "body-editor-link-refused.png")
+
+    address.fill("https://example.org/report")
+    assert address.get_attribute("aria-invalid") is None
+    address.press("Enter")
+    expect(dialog).to_have_count(0)
+    assert _body(page) == '<p>Read <a href="https://example.org/report">the report</a>.</p>'
+
+
+def test_a_quote_whose_speaker_was_deleted_says_so_until_its_speaker_is_chosen_again(
+    page, live_server, coalition
+):
+    gone = make_person(name="Jane Gone")
+    article = make_article(status=Article.Status.DRAFT, headline="Bases")
+    # As a revision restored from before the person was deleted brings the mark back.
+    Article.objects.filter(pk=article.pk).update(
+        body=f"<p>She said {quote_mark('k1', person=gone)}we stay</q>.</p>"
+    )
+    gone_pk = gone.pk
+    gone.delete()
+    missing = "Speaker deleted — choose again"
+
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    speaker = page.locator(".ProseMirror[contenteditable] .quote-mark__speaker")
+    expect(speaker).to_have_text(missing)
+    page.get_by_role("button", name="Save and continue editing").first.click()
+
+    # The form refuses the mark, next to the body, and the editor is told so.
+    error = page.locator(".form-row.field-body .errorlist")
+    assert error.inner_text() == (
+        f"A quote names person no. {gone_pk}, which does not exist: choose its speaker again."
+    )
+    assert _editor(page).get_attribute("aria-invalid") == "true"
+    assert error.get_attribute("id") in _editor(page).get_attribute("aria-describedby").split()
+    expect(speaker).to_have_text(missing)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "body-editor-speaker-deleted.png")
+
+    _editor(page).click()
+    _select(page, "stay")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Control+'")
+    dialog = page.get_by_role("dialog", name="Who said it?")
+    assert dialog.get_by_role("alert").inner_text() == (
+        "This quote's speaker was deleted: pick a speaker again, or remove the quote."
+    )
+    search = dialog.get_by_role("combobox", name="Speaker")
+    assert search.input_value() == ""
+    search.press_sequentially("coal")
+    dialog.get_by_role("option", name="US-led coalition — organisation").click()
+    dialog.get_by_role("button", name="Save quote").click()
+    expect(speaker).to_have_text("US-led coalition")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    page.wait_for_url("**/admin/articles/article/")
+    article.refresh_from_db()
+    assert article.body == (
+        f'<p>She said <q data-quote="k1" data-organisation="{coalition.pk}">we stay</q>.</p>'
+    )
+    assert article.quotes.get().organisation == coalition
+
+
+def test_the_block_type_menu_holds_its_labelled_items_and_nothing_else(page, live_server):
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    _editor(page).click()
+    trigger = page.locator(".prose-menubar__selected")
+    # Its arrow is drawn by the stylesheet: "⏷", as the package wrote it, is a character
+    # few fonts hold, an empty box in the rest.
+    arrow = trigger.evaluate(
+        "element => { const arrow = getComputedStyle(element, '::after')"
+        "; return [arrow.content, parseFloat(arrow.borderTopWidth)] }"
+    )
+    assert arrow[0] == '""' and arrow[1] > 0
+    trigger.click()
+    picker = page.locator(".prose-menubar__picker")
+    items = picker.get_by_role("button")
+    assert items.all_inner_texts() == ["Heading 2", "Heading 3", "Paragraph"]
+    boxes = [item.bounding_box() for item in items.all()]
+    assert all(item.is_visible() for item in items.all())
+    # No room in the menu beyond its items: an empty box below them was the body
+    # editor's minimum height reaching the menu.
+    assert picker.bounding_box()["height"] <= sum(box["height"] for box in boxes) + 4
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "body-editor-block-menu.png")
+    items.get_by_text("Heading 2").click()
+    page.keyboard.type("Our findings")
+    assert _body(page) == "<h2>Our findings</h2>"
 
 
 HOSTILE_PASTE = (

@@ -15,7 +15,6 @@ import {
   Document,
   Dropcursor,
   Gapcursor,
-  gettext,
   getHTMLFromFragment,
   HardBreak,
   Heading,
@@ -23,20 +22,17 @@ import {
   HTML,
   Italic,
   initializeEditors,
-  Link,
   ListItem,
   Menu,
   OrderedList,
   Paragraph,
   pm,
   Text,
-  updateAttrsDialog,
 } from "../../django_prose_editor/editor.js"
+import { BodyLink } from "./body_link.js"
 import { QuoteMark } from "./quote_mark.js"
 
 const SELECTOR = "textarea[data-body-editor]"
-// http(s), mailto and addresses on this site ("/…", not "//other.host/…").
-const ALLOWED_LINK = /^(https?:\/\/|mailto:|\/(?!\/))/i
 const MENU = [
   { group: "blockType -lists", type: "dropdown", minItems: 2 },
   { group: "lists" },
@@ -47,47 +43,6 @@ const MENU = [
   { group: "history" },
   { group: "utility" },
 ]
-
-const linkDialog = updateAttrsDialog(
-  {
-    href: {
-      type: "string",
-      title: gettext("Address"),
-      description: gettext("https://…, mailto:… or a page of this site (/…). Empty to unlink."),
-    },
-  },
-  { title: gettext("Link") },
-)
-
-// A link is an address and nothing else: no title, target or rel to strip on save.
-const BodyLink = Link.extend({
-  addAttributes() {
-    return { href: this.parent?.().href }
-  },
-
-  addCommands() {
-    return {
-      ...this.parent?.(),
-      addLink:
-        () =>
-        ({ editor }) => {
-          if (editor.state.selection.empty && !editor.isActive("link")) return false
-          linkDialog(editor, { href: editor.getAttributes("link").href || "" }).then((answer) => {
-            if (!answer) return
-            const href = answer.href.trim()
-            const chain = editor.chain().focus().extendMarkRange("link")
-            if (!href) chain.unsetLink().run()
-            else if (!ALLOWED_LINK.test(href)) window.alert(gettext("Links go to http(s), mailto or this site."))
-            else chain.setLink({ href }).run()
-          })
-          return true
-        },
-    }
-  },
-}).configure({
-  enableTarget: false,
-  isAllowedUri: (url) => ALLOWED_LINK.test(url || ""),
-})
 
 // Numbered lists as plain <ol>: no start, type or style to strip on save.
 const BodyOrderedList = OrderedList.extend({
@@ -151,6 +106,8 @@ function createBodyEditor(textarea) {
         "aria-multiline": "true",
         "aria-label": config.label,
         "aria-describedby": textarea.getAttribute("aria-describedby") || "",
+        // Set by Django on a field with errors, which it lists beside the body.
+        "aria-invalid": textarea.getAttribute("aria-invalid") || "false",
       },
     },
   })

@@ -15,6 +15,7 @@ import {
   gettext,
   pm,
 } from "../../django_prose_editor/editor.js"
+import { dialogId, element, field } from "./dialog.js"
 
 const KEY = /^[a-z0-9]{1,16}$/
 const PK = /^[0-9]+$/
@@ -51,8 +52,8 @@ export function speakerId(attrs) {
   return null
 }
 
-// Speakers by "kind:pk" ({name, label}), filled from the speaker search; free-text
-// sources name themselves.
+// Speakers by "kind:pk" ({name, label}, or {missing: true} for one the server no longer
+// knows), filled from the speaker search; free-text sources name themselves.
 const speakers = new Map()
 
 function remember(results) {
@@ -64,7 +65,12 @@ function speakerLabel(attrs, short = false) {
   if (!id) return attrs.source || gettext("No speaker")
   const known = speakers.get(id)
   if (!known) return id.replace(":", " ")
+  if (known.missing) return gettext("Speaker deleted — choose again")
   return short ? known.name : known.label
+}
+
+function speakerIsMissing(attrs) {
+  return Boolean(speakers.get(speakerId(attrs))?.missing)
 }
 
 function attribute(name, valid) {
@@ -89,35 +95,14 @@ async function fetchJSON(url) {
 
 // --- The speaker dialog ---------------------------------------------------------------
 
-let dialogCount = 0
-
-function element(tag, properties = {}, children = []) {
-  const node = document.createElement(tag)
-  for (const [name, value] of Object.entries(properties)) {
-    if (name in node && !name.includes("-")) node[name] = value
-    else node.setAttribute(name, value)
-  }
-  node.append(...children)
-  return node
-}
-
-function field(label, input, help) {
-  const parts = [element("label", { htmlFor: input.id, textContent: label }), input]
-  if (help) {
-    const note = element("p", { className: "help", id: `${input.id}-help`, textContent: help })
-    input.setAttribute("aria-describedby", note.id)
-    parts.push(note)
-  }
-  return element("div", { className: "quote-dialog__field" }, parts)
-}
-
 // Ask who said it. Resolves to the mark's new attributes (without its key), to
 // "remove", or to null when cancelled.
 function speakerDialog({ speakersUrl, attrs, editing }) {
-  const id = `quote-dialog-${++dialogCount}`
-  let chosen = speakerId(attrs)
-    ? { id: speakerId(attrs), label: speakerLabel(attrs) }
-    : null
+  const id = dialogId("quote")
+  let chosen =
+    speakerId(attrs) && !speakerIsMissing(attrs)
+      ? { id: speakerId(attrs), label: speakerLabel(attrs) }
+      : null
 
   const search = element("input", {
     id: `${id}-speaker`,
@@ -132,11 +117,11 @@ function speakerDialog({ speakersUrl, attrs, editing }) {
   const results = element("ul", {
     id: `${id}-results`,
     role: "listbox",
-    className: "quote-dialog__results",
+    className: "editor-dialog__results",
     "aria-label": gettext("Speakers found"),
   })
   results.hidden = true
-  const nobody = element("p", { className: "quote-dialog__none", role: "status" })
+  const nobody = element("p", { className: "editor-dialog__none", role: "status" })
   const source = element("input", {
     id: `${id}-source`,
     type: "text",
@@ -150,7 +135,12 @@ function speakerDialog({ speakersUrl, attrs, editing }) {
     maxLength: 300,
   })
   const error = element("p", { className: "errornote", role: "alert" })
-  error.hidden = true
+  error.hidden = !speakerIsMissing(attrs)
+  if (!error.hidden) {
+    error.textContent = gettext(
+      "This quote's speaker was deleted: pick a speaker again, or remove the quote.",
+    )
+  }
 
   const submit = element("button", {
     type: "submit",
@@ -190,9 +180,9 @@ function speakerDialog({ speakersUrl, attrs, editing }) {
       gettext("e.g. “the US-led coalition said”."),
     ),
     error,
-    element("div", { className: "quote-dialog__buttons" }, buttons),
+    element("div", { className: "editor-dialog__buttons" }, buttons),
   ])
-  const dialog = element("dialog", { className: "quote-dialog", "aria-labelledby": `${id}-title` }, [
+  const dialog = element("dialog", { className: "editor-dialog", "aria-labelledby": `${id}-title` }, [
     form,
   ])
   document.body.append(dialog)
@@ -351,6 +341,8 @@ async function loadLabels(view, markType, speakersUrl) {
   try {
     const { results } = await fetchJSON(url)
     remember(results)
+    // Left out of the answer: deleted since the mark was made.
+    for (const id of ids) if (!speakers.has(id)) speakers.set(id, { missing: true })
     if (!view.isDestroyed) redraw(view)
   } catch (problem) {
     console.error(problem)
@@ -377,7 +369,9 @@ function decorate(doc, markType) {
           from,
           () => {
             const speaker = document.createElement("span")
-            speaker.className = "quote-mark__speaker"
+            speaker.className = speakerIsMissing(mark.attrs)
+              ? "quote-mark__speaker quote-mark__speaker--missing"
+              : "quote-mark__speaker"
             speaker.contentEditable = "false"
             speaker.title = label
             speaker.textContent = name
