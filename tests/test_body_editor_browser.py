@@ -363,6 +363,117 @@ def test_the_block_type_menu_holds_its_labelled_items_and_nothing_else(page, liv
     assert _body(page) == "<h2>Our findings</h2>"
 
 
+def _focused(page):
+    """The name of what has the keyboard's focus."""
+    return page.evaluate(
+        "() => { const e = document.activeElement"
+        "; return e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent }"
+    ).strip()
+
+
+def _wait_for_selection(page, words):
+    """Until the editor has read the selection the keys made: the browser tells it after
+    the keys, and a shortcut pressed at once, faster than any hand, would act on the
+    selection before."""
+    page.wait_for_function(
+        """(words) => {
+          const { state } = document.querySelector(".ProseMirror[contenteditable]").editor
+          return state.doc.textBetween(state.selection.from, state.selection.to) === words
+        }""",
+        arg=words,
+    )
+
+
+def _back_in_the_text(page):
+    """The focus is in the text again. ProseMirror puts back the selection it knows 20 ms
+    after it gains focus, undoing keys pressed sooner than any hand would."""
+    assert _focused(page) == "Body"
+    page.wait_for_timeout(50)
+
+
+def test_an_editor_writes_links_and_marks_a_quote_with_the_keyboard_alone(
+    page, live_server, coalition
+):
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    page.get_by_label("Byline").focus()
+    # The menu bar is one stop on the way into the text, and on the way out.
+    page.keyboard.press("Tab")
+    assert page.get_by_role("toolbar", name="Body formatting").count() == 1
+    assert _focused(page) == "Block type: paragraph"
+    page.keyboard.press("Tab")
+    _back_in_the_text(page)
+    page.keyboard.type("Findings")
+
+    # Into the menu bar, to its block-type menu: Heading 2.
+    page.keyboard.press("Shift+Tab")
+    assert _focused(page) == "Block type: paragraph"
+    page.keyboard.press("Enter")
+    assert _focused(page) == "Heading 2"
+    page.keyboard.press("ArrowDown")
+    assert _focused(page) == "Heading 3"
+    page.keyboard.press("Escape")
+    assert _focused(page) == "Block type: paragraph"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    _back_in_the_text(page)
+    assert _body(page) == "<h2>Findings</h2>"
+
+    # Along the bar with the arrows to bold; the bar keeps the last button used.
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Read the report, we stay.")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowLeft")
+    assert _focused(page) == "edit HTML"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert _focused(page) == "bold"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    assert _focused(page) == "bold"
+    page.keyboard.press("Tab")
+    _back_in_the_text(page)
+
+    # A link: the words selected with Shift and the arrows, then Ctrl+K.
+    for _ in range(len(", we stay.")):
+        page.keyboard.press("ArrowLeft")
+    for _ in range(len("the report")):
+        page.keyboard.press("Shift+ArrowLeft")
+    _wait_for_selection(page, "the report")
+    page.keyboard.press("Control+k")
+    assert _focused(page) == "Address"
+    page.keyboard.type("https://example.org/report")
+    page.keyboard.press("Enter")
+    _back_in_the_text(page)
+
+    # A quote: Ctrl+', the speaker found by typing and picked with the arrows.
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    for _ in range(len("we stay")):
+        page.keyboard.press("Shift+ArrowLeft")
+    _wait_for_selection(page, "we stay")
+    page.keyboard.press("Control+'")
+    assert _focused(page) == "Speaker"
+    page.keyboard.type("coal")
+    page.get_by_role("option", name="US-led coalition — organisation").wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    _back_in_the_text(page)
+    key = page.locator(".ProseMirror[contenteditable] q[data-quote]").get_attribute("data-quote")
+    assert _body(page) == (
+        "<h2>Findings</h2>\n"
+        '<p>Read <a href="https://example.org/report">the report</a>, '
+        f'<q data-quote="{key}" data-organisation="{coalition.pk}">we stay</q>.</p>'
+    )
+    page.keyboard.press("Tab")
+    assert _focused(page) == "Lead image:"
+    assert _serious(page) == ""
+
+
 HOSTILE_PASTE = (
     '<p>Hello<script>window.__xss = "script"</script>'
     '<img src="x" onerror="window.__xss = \'img\'">'

@@ -15,6 +15,7 @@ import {
   Document,
   Dropcursor,
   Gapcursor,
+  gettext,
   getHTMLFromFragment,
   HardBreak,
   Heading,
@@ -31,6 +32,7 @@ import {
 } from "../../django_prose_editor/editor.js"
 import { BodyLink } from "./body_link.js"
 import { QuoteMark } from "./quote_mark.js"
+import { makeToolbar } from "./toolbar.js"
 
 const SELECTOR = "textarea[data-body-editor]"
 const MENU = [
@@ -110,6 +112,13 @@ function createBodyEditor(textarea) {
         "aria-invalid": textarea.getAttribute("aria-invalid") || "false",
       },
     },
+  })
+  // The menu bar is drawn when the editor is created, just after this.
+  editor.on("create", () => {
+    makeToolbar(editor.storage.menu.dom, {
+      label: `${config.label} ${gettext("formatting")}`,
+      blockTypeLabel: gettext("Block type"),
+    })
   })
   textarea.dispatchEvent(
     new CustomEvent("body-editor:ready", { detail: { editor }, bubbles: true }),
