@@ -34,6 +34,7 @@ from harness import (
     run_locust,
     scratch_directory,
     site_env,
+    task_worker,
 )
 
 READER_KINDS = ["article", "front", "organisation"]
@@ -140,7 +141,10 @@ def main():
             )
             print("Building the site…", file=sys.stderr)
             site = prepare_site(env, demo_articles=200, editors=args.editors, staff=args.staff)
-            with gunicorn(site, args.workers, scratch / "gunicorn.log"):
+            with (
+                gunicorn(site, args.workers, scratch / "gunicorn.log"),
+                task_worker(site, scratch / "worker.log"),
+            ):
                 site.reader_kinds = READER_KINDS
                 print(f"Running Locust for {args.seconds} s…", file=sys.stderr)
                 results, acks = run_locust(

@@ -198,6 +198,25 @@ def gunicorn(site, workers, log_path):
         process.wait(timeout=60)
 
 
+@contextmanager
+def task_worker(site, log_path):
+    """One `manage.py db_worker` beside the site: saves leave their purges as tasks, and
+    without a worker no page would ever be purged."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--interval", "0.5", "--verbosity", "0"],
+            cwd=ROOT,
+            env=site.env,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
 class PrivateRedis:
     """A redis-server of our own on a free port: the shared one on 6379 is never touched."""
 

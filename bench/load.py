@@ -35,6 +35,7 @@ from harness import (
     run_locust,
     scratch_directory,
     site_env,
+    task_worker,
 )
 
 READER_KINDS = ["article", "front", "organisation", "search"]
@@ -83,7 +84,10 @@ def main():
             site = prepare_site(
                 env, demo_articles=args.demo_articles, editors=args.editors, staff=args.staff
             )
-            with gunicorn(site, args.workers, scratch / "gunicorn.log"):
+            with (
+                gunicorn(site, args.workers, scratch / "gunicorn.log"),
+                task_worker(site, scratch / "worker.log"),
+            ):
                 site.search_path = _search_path(site, args.search_path)
                 site.reader_kinds = READER_KINDS
                 print(f"Running Locust for {args.seconds} s…", file=sys.stderr)
