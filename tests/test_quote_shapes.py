@@ -271,3 +271,14 @@ def test_a_document_named_after_its_owner_is_the_owner_s():
         "“Conservatives must stand together on this,” the Harbour Foundation website reads."
     )
     assert (quote.speaker, quote.is_organisation) == ("Harbour Foundation", True)
+
+
+def test_a_pronoun_later_in_a_paragraph_is_the_one_that_paragraph_quoted_first():
+    article = parse(
+        _page(
+            "“The dam is safe for now,” said Lena Ortiz, the city's engineer.",
+            "But Pastor Tomas Reyes told the radio station, “We have been waiting for help for "
+            "three weeks.” He added, “Nobody from the city has come to see the damage.”",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Lena Ortiz", "Tomas Reyes", "Tomas Reyes"]

@@ -90,6 +90,9 @@ class _Statement:
     attribution: str = ""
     # Where the attribution came from: after or before the first run, or elsewhere.
     attributed_by: str = ""
+    # Told to the cast as soon as its speaker is known, so that "He added" later in the
+    # same paragraph means this speaker rather than the paragraph before's.
+    recorded: bool = False
     last_number: int = field(init=False)
 
     def __post_init__(self):
@@ -164,6 +167,7 @@ def find_quotes(paragraphs):
                     statement.speaker = _unattributed(
                         paragraphs, number, run, statements, found, cast
                     )
+                _record(statement, number, cast)
                 open_statement = statement
                 break
             if len(run.text.split()) < _min_words(paragraph, run):
@@ -175,6 +179,7 @@ def find_quotes(paragraphs):
                 ) or _unattributed(paragraphs, number, run, statements, found, cast)
                 if statement.speaker is None:
                     continue
+            _record(statement, number, cast)
             if not run.closed and number < len(paragraphs):
                 open_statement = statement
                 break
@@ -182,11 +187,17 @@ def find_quotes(paragraphs):
         for statement in found:
             if statement.speaker is not None:
                 statements.append(statement)
-                cast.spoke(statement.speaker, statement.attribution, number)
+                _record(statement, number, cast)
     if open_statement is not None and open_statement.speaker is not None:
         statements.append(open_statement)
     statements.sort(key=lambda s: (s.runs[0].number, s.runs[0].start))
     return [statement.as_quote() for statement in statements]
+
+
+def _record(statement, number, cast):
+    if statement.speaker is not None and not statement.recorded:
+        statement.recorded = True
+        cast.spoke(statement.speaker, statement.attribution, number)
 
 
 def _min_words(paragraph, run):
