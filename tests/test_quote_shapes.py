@@ -282,3 +282,14 @@ def test_a_pronoun_later_in_a_paragraph_is_the_one_that_paragraph_quoted_first()
         )
     )
     assert [q.speaker for q in article.quotes] == ["Lena Ortiz", "Tomas Reyes", "Tomas Reyes"]
+
+
+def test_a_quote_opening_its_sentence_is_the_one_the_sentence_before_named_speaking():
+    article = parse(
+        _page(
+            "“The dam is safe for now,” said Lena Ortiz, the city's engineer. Councilman Mark "
+            "Bell agreed. “It will not last another winter without repairs, though.”",
+            "“It holds,” Bell said of the dam. “But the spillway is cracked in two places.”",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Lena Ortiz", "Mark Bell", "Mark Bell"]

@@ -174,9 +174,11 @@ def find_quotes(paragraphs):
                 continue
             statement = _Statement([run])
             if not _attribute(statement, paragraph, run, before, after, cast, masked):
-                statement.speaker = _same_sentence_speaker(
-                    paragraph, before, run, found
-                ) or _unattributed(paragraphs, number, run, statements, found, cast)
+                statement.speaker = (
+                    _same_sentence_speaker(paragraph, before, run, found)
+                    or _named_earlier_in_paragraph(masked, before, run, cast)
+                    or _unattributed(paragraphs, number, run, statements, found, cast)
+                )
                 if statement.speaker is None:
                     continue
             _record(statement, number, cast)
@@ -219,6 +221,23 @@ def _same_sentence_speaker(paragraph, before, run, found):
     if any(not _is_abbreviation(gap, m.start()) for m in _SENTENCE_END.finditer(gap)):
         return None
     return found[-1].speaker
+
+
+def _named_earlier_in_paragraph(masked, before, run, cast):
+    """ "Robinson said. Bystrom agreed. “…”", "“Fine,” Trump said. “And much tougher…”":
+    a quote opening its own sentence with no attribution is the one whom the sentences
+    before it in its paragraph last named speaking, rather than whoever was quoted last."""
+    start = before.end if before is not None else 0
+    text = masked[max(start, run.start - _WINDOW) : run.start]
+    if text.strip() and text.rstrip()[-1] not in '.!?”"':
+        return None  # the quote continues a sentence, whose lead-in was read already
+    sentences = [text]
+    while (cut := _last_sentence(sentences[0])) and cut != sentences[0]:
+        sentences[:1] = [sentences[0][: len(sentences[0]) - len(cut)], cut]
+    for sentence in reversed(sentences):
+        if found := _lead_in_named(sentence, list(cues(sentence)), cast):
+            return found[1]
+    return None
 
 
 def _unattributed(paragraphs, number, run, statements, found, cast):

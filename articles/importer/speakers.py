@@ -22,6 +22,7 @@ _TITLES = {
     # British style writes these without the full stop.
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "prof", "rep", "sen",
     "gov", "gov.", "supt", "supt.", "rev", "rev.", "sheriff", "judge", "justice", "pastor",
+    "councilman", "councilwoman", "councillor", "councilor", "congressman", "congresswoman",
 }  # fmt: skip
 _ORGANISATION_WORDS = {
     "ministry", "department", "forces", "force", "army", "navy", "coalition", "council",
