@@ -293,3 +293,21 @@ def test_a_quote_opening_its_sentence_is_the_one_the_sentence_before_named_speak
         )
     )
     assert [q.speaker for q in article.quotes] == ["Lena Ortiz", "Mark Bell", "Mark Bell"]
+
+
+def test_words_after_a_quote_that_end_its_sentence_leave_the_speaker_after_the_verb():
+    article = parse(
+        _page(
+            "“The vote was fair,” said Karim Nasser, the council's clerk.",
+            "The ruling marks “the end of a long fight” for the union, said Jane Smith, a "
+            "spokeswoman for the tenants.",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Karim Nasser", "Jane Smith"]
+
+
+def test_a_described_unnamed_source_keeps_its_description():
+    article, quote = _only(
+        "“I will not leave this race before the convention,” the retired surgeon told supporters."
+    )
+    assert quote.speaker == "the retired surgeon"

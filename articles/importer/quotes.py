@@ -63,6 +63,8 @@ _AUXILIARIES = {
     "is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could",
     "may", "might", "should", "must", "does", "did", "says", "backs", "supports",
 }  # fmt: skip
+# Words a speaker's name or description never opens on, lower-case as they stand.
+_NOT_A_SPEAKER_START = {"for", "that", "to", "of", "in", "on", "at", "about", "from", "than"}
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<speaker>[^“”\"]+?)\s*(?:[,.;:]|$)", re.I)
 
 
@@ -326,8 +328,17 @@ def _attribution_after(tail, cast):
     if cue is None:
         return None
     subject = stripped[: cue.start()].strip(" ,")
+    rest = stripped[cue.end() :].lstrip()
+    if (
+        subject
+        and subject.split()[0] in _NOT_A_SPEAKER_START
+        and cue.group() in _SPEECH_VERBS
+        and rest[:1].isupper()
+    ):
+        # “…” for the union, said Jane Smith: the words after the quote end its sentence,
+        # and the speaker follows the verb.
+        subject = ""
     if not subject:
-        rest = stripped[cue.end() :].lstrip()
         if cue.group() not in _SPEECH_VERBS and not (
             rest[:1].isupper() or rest.startswith("the ")
         ):

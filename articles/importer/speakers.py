@@ -142,6 +142,7 @@ class Speaker:
 
 
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr"}
+_DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "its", "their", "our"}
 _LEADING_WORDS = {
     "in", "on", "at", "after", "before", "during", "speaking", "asked", "when", "while",
     "earlier", "later", "meanwhile", "however", "but", "and", "still", "also", "yet",
@@ -397,6 +398,8 @@ class Cast:
                     if speaker.is_organisation and noun in speaker.name.lower():
                         return speaker
         for index, word in enumerate(words[1:], start=1):
+            if word.endswith("ed") and words[index - 1] in _DETERMINERS:
+                continue  # "the retired neurosurgeon": a description, not its verb
             if word.endswith("ed") or word in ("is", "are", "was", "were", "has", "have", "had"):
                 # "several environmental groups granted …": the subject ends at its verb.
                 words = words[:index]
