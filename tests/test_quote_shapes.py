@@ -311,3 +311,25 @@ def test_a_described_unnamed_source_keeps_its_description():
         "“I will not leave this race before the convention,” the retired surgeon told supporters."
     )
     assert quote.speaker == "the retired surgeon"
+
+
+@pytest.mark.parametrize(
+    "introduction, she",
+    [
+        (
+            "“The school will stay open,” said Maria Alvarez, the district's spokeswoman.",
+            "Maria Alvarez",
+        ),
+        ("“The school will stay open,” Ms. Alvarez said at the meeting on Monday.", "Alvarez"),
+    ],
+)
+def test_she_is_the_woman_quoted_before_when_the_text_shows_who_is_one(introduction, she):
+    article = parse(
+        _page(
+            "The district's board met on Monday in Maple Falls.",
+            introduction,
+            "“We cannot afford to keep it open,” said Tom Reed, the budget chief.",
+            "“Nothing has been decided yet,” she said.",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == [she, "Tom Reed", she]

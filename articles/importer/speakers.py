@@ -192,6 +192,21 @@ _ORGANISATION_IN_ROLE = re.compile(
 )
 _AFFILIATION = re.compile(r"\s(?:of|from|with)\s+(?:the\s+)?[A-Z]")
 _PARENTHESIS = re.compile(r"\s*\([^()]{0,60}\)")
+# What the text shows of a person's sex, for "she" and "he": an honorific before the
+# surname, or a gendered word in how they are described.
+# How many of the people quoted last a pronoun may reach back past the latest one.
+_SALIENT_PEOPLE = 3
+_HONORIFIC_SURNAME = re.compile(r"\b(?P<honorific>Mrs|Ms|Miss|Mr)\.?\s+(?P<surname>[A-Z][\w'’-]+)")
+_FEMININE = re.compile(
+    r"\b(?:(?:spokes|chair|congress|council|business|camera|anchor)?wom[ae]n|wife|widow|mother|daughter|sister|grandmother|girl|actress|queen"
+    r"|princess|first lady|Mrs|Ms|Miss)\b",
+    re.IGNORECASE,
+)
+_MASCULINE = re.compile(
+    r"\b(?:(?:spokes|chair|congress|council|business|camera|anchor)?m[ae]n|husband|widower|father|son|brother|grandfather|boy|actor|king"
+    r"|prince|Mr)\b",
+    re.IGNORECASE,
+)
 
 
 class Cast:
@@ -209,6 +224,7 @@ class Cast:
         self.reached = 0
         self.current = 0  # the paragraph being read
         self.spoke_in = 0  # the paragraph of the last statement
+        self.sexes = {}  # surname, case-folded → "she" or "he", when the text shows it
 
     def reach(self, number):
         """Reads the introductions of paragraphs up to `number`: a reporter introduces a
@@ -223,6 +239,9 @@ class Cast:
                     if tokens[-1].casefold() not in self.full_names:
                         self.full_names[tokens[-1].casefold()] = match.group()
                         self.mentioned.append(match.group())
+            for match in _HONORIFIC_SURNAME.finditer(paragraph):
+                sex = "he" if match["honorific"] == "Mr" else "she"
+                self.sexes.setdefault(match["surname"].casefold(), sex)
             for match in _ISSUED.finditer(paragraph):
                 self._issued(paragraph, match.start())
             for match in _INTRODUCTION.finditer(paragraph):
@@ -420,13 +439,33 @@ class Cast:
         # "he" is him rather than whoever was quoted earlier.
         if self.current - 1 > self.spoke_in and pronoun not in ("it", "they", "we"):
             named = self.named_speaking_in(self.current - 1) if self.current > 1 else None
-            if named is not None and named.is_person:
+            if named is not None and named.is_person and self._agrees(named, pronoun):
                 return named
         return self._last_spoken(pronoun)
 
+    def _sex(self, speaker):
+        if sex := self.sexes.get(speaker.name.split()[-1].casefold()):
+            return sex
+        feminine, masculine = _FEMININE.search(speaker.role), _MASCULINE.search(speaker.role)
+        if bool(feminine) != bool(masculine):
+            return "she" if feminine else "he"
+        return None
+
+    def _agrees(self, speaker, pronoun):
+        """Whether "he" or "she" can stand for this person, as far as the text shows."""
+        wanted = {"he": "he", "him": "he", "she": "she", "her": "she"}.get(pronoun)
+        return wanted is None or self._sex(speaker) in (None, wanted)
+
     def _last_spoken(self, pronoun):
         if pronoun in ("he", "she", "him", "her", "i"):
-            wanted = [s for s in self.speakers if s.is_person] or list(self.introduced.values())
+            people = [s for s in self.speakers if s.is_person]
+            # "she" after a spokeswoman and a budget chief quoted in turn is the
+            # spokeswoman: the text shows her sex and not his. Not so for "he": men are
+            # most of those quoted, and "chairman" marks one no more than the rest.
+            recent = list(dict.fromkeys(reversed(people)))[:_SALIENT_PEOPLE]
+            shown = [s for s in recent if pronoun == "she" and self._sex(s) == "she"]
+            wanted = shown[:1] or [s for s in people if self._agrees(s, pronoun)] or people
+            wanted = wanted or list(self.introduced.values())
         elif pronoun == "it":
             wanted = [s for s in self.speakers if s.is_organisation]
         else:
