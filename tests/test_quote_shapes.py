@@ -333,3 +333,26 @@ def test_she_is_the_woman_quoted_before_when_the_text_shows_who_is_one(introduct
         )
     )
     assert [q.speaker for q in article.quotes] == [she, "Tom Reed", she]
+
+
+@pytest.mark.parametrize(
+    "attribution, speaker",
+    [
+        ("Mayor Ruth Okafor fumed on Tuesday", "Ruth Okafor"),
+        ("an angry Okafor retaliated", "Ruth Okafor"),
+    ],
+)
+def test_a_quote_closing_on_a_comma_runs_into_its_speaker_whatever_the_verb(attribution, speaker):
+    article = parse(
+        _page(
+            "Ruth Okafor, the mayor, met the governor on Monday.",
+            "“The vote was fair,” said Karim Nasser, the council's clerk.",
+            f"“If they meant it, they would have come to see the flood themselves,” "
+            f"{attribution}. “That would have shown good faith.”",
+        )
+    )
+    # The second run is a quote of its own, or the first's continuation (a split quote).
+    first, *rest = article.quotes
+    assert first.speaker == "Karim Nasser"
+    assert rest and {q.speaker for q in rest} == {speaker}
+    assert "That would have shown good faith." in rest[-1].text

@@ -65,6 +65,10 @@ _AUXILIARIES = {
 }  # fmt: skip
 # Words a speaker's name or description never opens on, lower-case as they stand.
 _NOT_A_SPEAKER_START = {"for", "that", "to", "of", "in", "on", "at", "about", "from", "than"}
+# “…,” Toomey fumed / Oliver barked / Trump went on: verbs the lexicon is too small for.
+_UNLISTED_SUBJECT_WORDS = 5
+_UNLISTED_VERBS = {"went", "shot", "cut", "chimed", "fired", "snapped", "shrugged"}
+_UNLISTED_DESCRIPTIONS = {"angry", "flabbergasted", "visibly", "clearly", "former", "then"}
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<speaker>[^“”\"]+?)\s*(?:[,.;:]|$)", re.I)
 
 
@@ -280,6 +284,10 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
             statement.attribution, statement.speaker = found
             statement.attributed_by = "after"
             return True
+    if text.endswith((",", "?", "!")) and (found := _unlisted_verb_after(tail, cast)):
+        statement.attribution, statement.speaker = found
+        statement.attributed_by = "after"
+        return True
     head_start = before.end if before is not None else 0
     found = _lead_in(paragraph, run.start, cast, head_start)
     if found is None and before is not None and masked is not None:
@@ -358,6 +366,26 @@ def _attribution_after(tail, cast):
         return None
     end = cue.end()
     return stripped[:end].strip(), speaker
+
+
+def _unlisted_verb_after(tail, cast):
+    """“…,” Toomey fumed.  “…,” an angry Hollande retaliated.  A quote that closes on a
+    comma goes on into its attribution, whatever the verb: one too rare for the lexicon
+    still has the speaker as its subject, a few words at most."""
+    words = _first_sentence(tail).strip(" ,").split()
+    for index, word in enumerate(words[: _UNLISTED_SUBJECT_WORDS + 1]):
+        if word[:1].isupper() or word in ("the", "a", "an"):
+            continue
+        if index and (word.endswith("ed") or word in _UNLISTED_VERBS):
+            subject = " ".join(words[:index])
+            speaker = cast.resolve(subject)
+            if speaker is not None and (speaker.is_person or speaker.is_organisation):
+                return " ".join(words[: index + 1]).rstrip(" ,"), speaker
+            if speaker is not None and subject.split()[0] in ("the", "a", "an"):
+                return " ".join(words[: index + 1]).rstrip(" ,"), speaker
+        if index and word not in _UNLISTED_DESCRIPTIONS:
+            return None
+    return None
 
 
 def _lead_in(text, end, cast, start=0):
