@@ -356,3 +356,21 @@ def test_a_quote_closing_on_a_comma_runs_into_its_speaker_whatever_the_verb(attr
     assert first.speaker == "Karim Nasser"
     assert rest and {q.speaker for q in rest} == {speaker}
     assert "That would have shown good faith." in rest[-1].text
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "Said Ruth Okafor, “The river will be back next spring, and we will not be ready.”",
+        "She wrote back within the hour. Ruth Okafor: “The river will be back next spring, "
+        "and we will not be ready.”",
+    ],
+)
+def test_a_lead_in_without_a_lower_case_cue_word_names_the_speaker(lead_in):
+    article = parse(
+        _page(
+            "“The vote was fair,” said Karim Nasser, the council's clerk.",
+            lead_in,
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Karim Nasser", "Ruth Okafor"]

@@ -69,6 +69,8 @@ _NOT_A_SPEAKER_START = {"for", "that", "to", "of", "in", "on", "at", "about", "f
 _UNLISTED_SUBJECT_WORDS = 5
 _UNLISTED_VERBS = {"went", "shot", "cut", "chimed", "fired", "snapped", "shrugged"}
 _UNLISTED_DESCRIPTIONS = {"angry", "flabbergasted", "visibly", "clearly", "former", "then"}
+_SAID_OPENING = re.compile(r"(?:Said|Says|Added|Adds|Asked|Wrote|Writes)\s+(?P<speaker>.+)")
+_NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|(?:[A-Z]\.)+)")
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<speaker>[^“”\"]+?)\s*(?:[,.;:]|$)", re.I)
 
 
@@ -421,6 +423,26 @@ def _lead_in(text, end, cast, start=0):
         if speaker is not None:
             attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
             return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
+    return _lead_in_without_cue(sentence, cast)
+
+
+def _lead_in_without_cue(sentence, cast):
+    """ "Said Comey, “…”" (the cue word capitalised, so no cue), "Donald Trump: “…”",
+    "Scarborough engaged: “…”": a lead-in the cue words miss, naming a person."""
+    stripped = sentence.strip()
+    if match := _SAID_OPENING.match(stripped):
+        speaker = cast.resolve(_object(match["speaker"]))
+        return speaker and (stripped.rstrip(" ,:"), speaker)
+    if not stripped.endswith(":"):
+        return None
+    words = re.split(r"[,;—–]", stripped[:-1])[-1].split()
+    if words and (words[-1].endswith("ed") and not words[-1][:1].isupper()):
+        words = words[:-1]  # "Scarborough engaged:"
+    if not 0 < len(words) <= 4 or not all(_NAME_WORD.fullmatch(word) for word in words):
+        return None
+    speaker = cast.resolve(" ".join(words))
+    if speaker is not None and speaker.is_person:
+        return stripped.rstrip(" :"), speaker
     return None
 
 
