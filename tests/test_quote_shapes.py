@@ -374,3 +374,24 @@ def test_a_lead_in_without_a_lower_case_cue_word_names_the_speaker(lead_in):
         )
     )
     assert [q.speaker for q in article.quotes] == ["Karim Nasser", "Ruth Okafor"]
+
+
+def test_a_pronoun_opening_a_clause_is_the_person_it_stands_for():
+    article = parse(
+        _page(
+            "“The bridge is unsafe,” said Tomas Reyes, the county engineer.",
+            "He also said that the repairs would take “at least two more years of work.”",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Tomas Reyes", "Tomas Reyes"]
+
+
+def test_a_described_source_before_a_colon_is_the_speaker():
+    article = parse(
+        _page(
+            "“The vote was fair,” said Karim Nasser, the council's clerk.",
+            "At the town hall on Monday, the Okafor supporter retorted: “There is no fair vote "
+            "in a town without a bridge.”",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Karim Nasser", "the Okafor supporter"]

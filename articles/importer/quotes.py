@@ -438,6 +438,14 @@ def _lead_in_without_cue(sentence, cast):
     words = re.split(r"[,;—–]", stripped[:-1])[-1].split()
     if words and (words[-1].endswith("ed") and not words[-1][:1].isupper()):
         words = words[:-1]  # "Scarborough engaged:"
+        if 1 < len(words) <= 4 and words[0] in ("the", "a", "an", "The", "A", "An"):
+            # "the Christie supporter retorted:": someone unnamed, described (a capital
+            # inside names whom they support, not an organisation speaking)
+            described = " ".join([words[0].lower(), *words[1:]])
+            if any(word[:1].isupper() for word in words[1:]):
+                return stripped.rstrip(" :"), Speaker(described)
+            speaker = cast.resolve(described)
+            return speaker and (stripped.rstrip(" :"), speaker)
     if not 0 < len(words) <= 4 or not all(_NAME_WORD.fullmatch(word) for word in words):
         return None
     speaker = cast.resolve(" ".join(words))

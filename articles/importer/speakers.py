@@ -281,8 +281,12 @@ class Cast:
         subject = paragraph[: cue.start()]
         if len(subject.split()) > 12 or re.search(r"[.;:“”\"]", subject):
             return None
-        if subject.strip().lower() in _PRONOUNS:
-            return self._last_spoken(subject.strip().lower())
+        first = subject.split()[0].lower() if subject.split() else ""
+        if first in _PRONOUNS and len(subject.split()) <= 2:  # "She also said…"
+            speaker = self._last_spoken(first)
+            if first in ("he", "she") and speaker is not None and not speaker.is_person:
+                return None
+            return speaker
         speaker = self.resolve(subject, reference=False)
         if speaker and speaker.is_person and " " not in speaker.name:
             return None  # a lone capitalised first word is as likely "Reporters"
@@ -424,7 +428,7 @@ class Cast:
                 words = words[:index]
                 head = " ".join(head.split()[:index])
                 break
-        if words == [words[0]] and words[0] in _PRONOUNS:  # "he was hoping"
+        if words[0] in _PRONOUNS and words[0] != "it":  # "he was hoping", "he taught law"
             return self._pronoun(words[0]) if reference else None
         if (
             len(words) > 10
