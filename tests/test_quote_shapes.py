@@ -395,3 +395,15 @@ def test_a_described_source_before_a_colon_is_the_speaker():
         )
     )
     assert [q.speaker for q in article.quotes] == ["Karim Nasser", "the Okafor supporter"]
+
+
+def test_a_described_name_running_into_its_verb_is_the_name_with_its_description():
+    article = parse(
+        _page(
+            "Ruth Okafor won the council vote on Monday.",
+            "On Monday night, Okafor campaign manager Dana Whitfield released a memo titled “The "
+            "Facts on Where the Race Stands.”",
+        )
+    )
+    (quote,) = article.quotes
+    assert (quote.speaker, quote.speaker_role) == ("Dana Whitfield", "Okafor campaign manager")

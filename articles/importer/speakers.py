@@ -142,6 +142,7 @@ class Speaker:
 
 
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr"}
+_VERBS_AFTER_A_SUBJECT = {"is", "was", "has", "had", "will", "would", "told", "wrote", "says"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "its", "their", "our"}
 _LEADING_WORDS = {
     "in", "on", "at", "after", "before", "during", "speaking", "asked", "when", "while",
@@ -362,6 +363,10 @@ class Cast:
             # into the name; four-word names with no initial or particle are rare.
             name = name[-2:]
         name += suffix
+        if not name and (cut := _subject_before_verb(tokens)):
+            # "Clinton campaign manager Robby Mook released a memo": the name ends the
+            # words before the verb, and what comes before it describes them.
+            tokens, name = cut
         if not name and tokens[0][:1].isupper() and tokens[0].lower() not in _TITLES:
             # "Donald Trump is once again": the subject is the name the clause opens on.
             for token in tokens:
@@ -493,6 +498,25 @@ class Cast:
         if self.issuers:
             return self.issuers[-1]
         return Speaker(head)  # no one the text names issued it: the document as written
+
+
+def _subject_before_verb(tokens):
+    """(subject tokens, name tokens) when the tokens run on past a described name into
+    its verb, or None."""
+    for index, token in enumerate(tokens[1:], start=1):
+        if not token[:1].islower():
+            continue
+        if not (token.endswith("ed") or token in _VERBS_AFTER_A_SUBJECT):
+            continue  # "campaign manager": a description before the name
+        subject, name = tokens[:index], []
+        for word in reversed(subject):
+            if not _NAME_TOKEN.fullmatch(word) or word.lower().strip(".") in _TITLES:
+                break
+            name.insert(0, word)
+        if 2 <= len(name) <= 3 and len(name) < len(subject):
+            return subject, name
+        return None
+    return None
 
 
 def _split_affiliation(head):
