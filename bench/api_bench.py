@@ -4,13 +4,16 @@ Run by hand from the project root, with the PostgreSQL server on 127.0.0.1:5432:
 
     .venv/bin/python bench/api_bench.py                   # 1k and 100k articles
     .venv/bin/python bench/api_bench.py --sizes 1000 --requests 50
+    .venv/bin/python bench/api_bench.py --database mine --keep   # leave it for EXPLAIN
 
-For each size it creates the database `h19api_bench` (dropping one left over), migrates
+For each size it creates the database (`--database`, `h19api_bench` unless told;
+dropping one left over, so never name one you keep anything in), migrates
 it, loads the seed and `generate_demo`'s articles, and times the list's requests through
 Django's test client (no HTTP server, so a busy machine moves the figures less), the
 best of several rounds: the first page at 20 and 100 items, a page from the middle of
 the list by its cursor, a topic's page, and an `updated_since` sync from the middle. It
-prints milliseconds and queries per request, and drops the database at the end.
+prints milliseconds and queries per request, and drops the database at the end (with
+`--keep`, the last size's database stays, to look at query plans).
 """
 
 import argparse
@@ -24,7 +27,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-DATABASE = "h19api_bench"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 
 TIMER = """
@@ -69,10 +71,10 @@ print(json.dumps(out))
 """
 
 
-def _env(cache_dir):
+def _env(cache_dir, database):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
-        DATABASE_URL=f"{SERVER}/{DATABASE}",
+        DATABASE_URL=f"{SERVER}/{database}",
         SECRET_KEY="bench-" + "x" * 50,
         DEBUG="0",
         ALLOWED_HOSTS="testserver,127.0.0.1",
@@ -94,22 +96,23 @@ def _admin(sql):
 
 
 @contextmanager
-def bench_database():
-    _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {DATABASE}")
+def bench_database(database, keep):
+    _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {database}")
     try:
         yield
     finally:
-        _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        if not keep:
+            _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def _manage(env, *args, **options):
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, **options)
 
 
-def measure(size, requests, rounds, scratch):
-    env = _env(scratch / f"cache-{size}")
-    with bench_database():
+def measure(size, requests, rounds, scratch, *, database, keep):
+    env = _env(scratch / f"cache-{size}", database)
+    with bench_database(database, keep):
         _manage(env, "migrate", "--noinput", "--verbosity", "0")
         _manage(
             env, "loaddata", "01_organisations", "02_appeals", "03_articles", "--verbosity", "0"
@@ -139,13 +142,22 @@ def main():
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--requests", type=int, default=100, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per request; best kept")
+    parser.add_argument(
+        "--database",
+        default="h19api_bench",
+        help="PostgreSQL database to create and drop (any one of that name is dropped first)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the last size's database")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     results = {}
     with tempfile.TemporaryDirectory(prefix="newsroom-api-bench-") as scratch:
         for size in sizes:
             print(f"Building {size:,} articles…", file=sys.stderr)
-            results[size] = measure(size, args.requests, args.rounds, Path(scratch))
+            keep = args.keep and size == sizes[-1]
+            results[size] = measure(
+                size, args.requests, args.rounds, Path(scratch), database=args.database, keep=keep
+            )
     names = list(results[sizes[0]])
     columns = " | ".join(f"{size:,} articles, ms" for size in sizes)
     print(f"\n| request | {columns} | ratio | queries |")
