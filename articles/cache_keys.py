@@ -17,6 +17,8 @@ TOPICS = "topics"
 ORGANISATIONS = "organisations"
 CORRECTIONS = "corrections"
 APPEALS = "appeals"
+# The API's list of articles readers could read and no longer can.
+WITHDRAWN = "withdrawn"
 # Pages whose article names no appeal of its own show the active one.
 ACTIVE_APPEAL = "active-appeal"
 

@@ -2,16 +2,17 @@
 services, fixture loads, reverts) does them: the topic lists' copy of each article's
 publication time, the task that cuts a new lead image's renditions, cache purges of the
 keys each row declares (tasks written in the row's transaction; a scheduled article's
-pages purged again when it goes live), and relinking every article when an
-organisation's names change."""
+pages purged again when it goes live), relinking every article when an organisation's
+names change, and remembering an article readers could read and no longer can (the
+API's withdrawn list)."""
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from . import caching
 from .cache_keys import SEARCH, articles_key_for, object_key
-from .models import Article, Organisation, TaggedArticle
+from .models import Article, Organisation, TaggedArticle, WithdrawnArticle
 from .models.organisations import MENTIONED_BY
 from .tasks.relinking import relink_mentions
 from .tasks.renditions import cut_renditions
@@ -50,6 +51,39 @@ def _cut_renditions(sender, instance, raw=False, **kwargs):
     # rolled back leaves no task. A fixture's articles bring their renditions along.
     if not raw and instance.needs_renditions:
         cut_renditions.enqueue(instance.pk, instance.lead_image.name)
+
+
+# --- Withdrawn articles (WithdrawnArticle) ------------------------------------------------
+# Signals, not Article.save()/delete(): an admin's bulk delete, a fixture load and a
+# restored revision reach the row without either, and each can take an article down.
+
+
+def _slug_readers_see(pk):
+    # As stored, not as loaded: the instance may be a fixture's, a revision's or stale.
+    return Article.objects.published().filter(pk=pk).values_list("slug", flat=True).first()
+
+
+@receiver(pre_save, sender=Article)
+def _note_slug_readers_see(sender, instance, **kwargs):
+    adding = instance._state.adding or instance.pk is None
+    instance._slug_readers_saw = None if adding else _slug_readers_see(instance.pk)
+
+
+@receiver(post_save, sender=Article)
+def _record_withdrawal(sender, instance, **kwargs):
+    seen_at = getattr(instance, "_slug_readers_saw", None)
+    if instance.is_published:
+        WithdrawnArticle.objects.forget(instance.slug)
+        if seen_at is not None and seen_at != instance.slug:
+            WithdrawnArticle.objects.record(seen_at)  # moved: the old slug is gone
+    elif seen_at is not None:
+        WithdrawnArticle.objects.record(seen_at)
+
+
+@receiver(pre_delete, sender=Article)
+def _record_deletion(sender, instance, **kwargs):
+    if (slug := _slug_readers_see(instance.pk)) is not None:
+        WithdrawnArticle.objects.record(slug)
 
 
 # --- Cache purges ------------------------------------------------------------------------

@@ -15,13 +15,14 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
+from articles import services
 from articles.api.endpoints import api
 from articles.cache_keys import APPEALS, QUOTES
 from articles.caching.purging import PurgeBackend
 from articles.models import Article
 from articles.services import appeal_record_donation
 
-from .conftest import STORY_SLUG, make_article
+from .conftest import STORY_SLUG, make_article, make_organisation, make_person
 
 DETAIL = f"/api/v1/articles/{STORY_SLUG}/"
 purged = []
@@ -123,6 +124,65 @@ def test_a_donation_purges_the_appeal(client, story, frontend, commit):
     appeal = story.appeal
     commit(lambda: appeal_record_donation(appeal=appeal, amount=Decimal("5")))
     assert APPEALS in _keys(response) and frontend[-1] & _keys(response)
+
+
+READ_URLS = [
+    DETAIL,
+    "/api/v1/articles/",
+    "/api/v1/articles/?topic=iraq",
+    "/api/v1/quotes/",
+    "/api/v1/people/",
+    "/api/v1/organisations/",
+    "/api/v1/appeal/",
+    "/api/v1/withdrawn-articles/",
+]
+
+
+@pytest.mark.parametrize("url", READ_URLS)
+def test_every_response_is_cached_as_a_page_is(client, story, settings, url):
+    settings.PAGE_CACHE_SECONDS = 600
+    page = client.get(story.get_absolute_url())
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == page["Cache-Control"]
+    assert "Accept-Encoding" in response["Vary"]
+    assert response["ETag"]
+    assert _keys(response)
+
+
+def _new_organisation():
+    make_organisation(name="Popular Mobilization Forces")
+
+
+def _renamed_person():
+    person = make_person(name="Someone")
+    person.name = "Someone Else"
+    person.save()
+
+
+@pytest.mark.parametrize(
+    ("url", "change"),
+    [
+        ("/api/v1/articles/", lambda: make_article(headline="Just published")),
+        ("/api/v1/articles/?topic=iraq", lambda: make_article().tags.add("Iraq")),
+        ("/api/v1/quotes/", lambda: make_article(headline="Quoting")),
+        ("/api/v1/organisations/", _new_organisation),
+        ("/api/v1/people/", _renamed_person),
+        ("/api/v1/withdrawn-articles/", lambda: Article.objects.get(slug=STORY_SLUG).delete()),
+    ],
+)
+def test_a_change_a_list_shows_purges_it(client, story, frontend, commit, url, change):
+    response = client.get(url)
+    commit(change)
+    assert set().union(*frontend) & _keys(response)
+
+
+def test_unpublishing_purges_the_article_and_the_lists(client, story, frontend, commit):
+    detail, listing = client.get(DETAIL), client.get("/api/v1/articles/")
+    commit(lambda: services.article_unpublish(article=story))
+    purged_keys = set().union(*frontend)
+    assert f"article-{story.pk}" in _keys(detail) & purged_keys
+    assert _keys(listing) & purged_keys
 
 
 def test_errors_are_never_cached(client, db):

@@ -1,6 +1,8 @@
 """API keys and rate limits: a key is stored only as a hash, shown once, revocable by
 editors alone; partners with a key read more per window than anonymous readers."""
 
+import logging
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -79,6 +81,46 @@ def test_an_unknown_or_revoked_key_is_refused_not_read_anonymously(client, db):
         response = client.get(LIST, headers={"X-API-Key": sent})
         assert response.status_code == 401
         assert "X-API-Key" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/openapi.json", "/api/v1/docs"])
+def test_the_schema_and_docs_pages_count_against_the_same_limits(client, db, limits, url):
+    _, key = ApiKey.issue(name="Partner")
+    with time_machine.travel("2026-01-01 12:00:30", tick=False):
+        # One count per client address, whichever page of the API it asks for.
+        assert [client.get(u).status_code for u in (LIST, url, url)] == [200, 200, 429]
+        refused = client.get(url)
+        keyed = [client.get(url, headers={"X-API-Key": key}).status_code for _ in range(6)]
+    assert refused["Retry-After"] == "30"
+    assert refused["Cache-Control"] == "no-store"
+    assert "Rate limit" in refused.json()["detail"]
+    assert keyed == [200] * 5 + [429]
+    response = client.get(url, headers={"X-API-Key": "nrk_made-up"})
+    assert response.status_code == 401 and "X-API-Key" in response.json()["detail"]
+
+
+def test_with_the_cache_down_requests_are_let_through_and_it_is_logged(
+    client, db, limits, settings, caplog
+):
+    # A Redis that refuses connections, as the production settings use it: the cache
+    # answers None instead of raising.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5},
+        }
+    }
+    with (
+        time_machine.travel("2026-01-01 07:00:10", tick=False),
+        caplog.at_level(logging.WARNING, logger="articles.api.access"),
+    ):
+        statuses = [client.get(url).status_code for url in [LIST] * 4 + ["/api/v1/docs"]]
+    assert statuses == [200] * 5
+    warnings = [r for r in caplog.records if r.name == "articles.api.access"]
+    # Once a window, not once a request.
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    assert "not enforced" in warnings[0].getMessage()
 
 
 def test_revoking_twice_keeps_the_first_time(db):

@@ -1,5 +1,6 @@
 """Varnish in front of a live server: pages are cached and purged by surrogate key."""
 
+import json
 import shutil
 import socket
 import subprocess
@@ -173,3 +174,41 @@ def test_staff_always_reach_django(varnish, story):
     for _ in range(2):
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.headers["X-Varnish-Cache"] == "MISS"
+
+
+# --- The Content API: cached and purged with the same keys as the pages -------------------
+
+
+def _json(url):
+    headers, body = _get(url)
+    return headers, json.loads(body)
+
+
+def test_api_responses_are_hits_until_an_edit_purges_them(varnish, story):
+    urls = [varnish + f"/api/v1/articles/{story.slug}/", varnish + "/api/v1/articles/"]
+    for url in urls:
+        _get(url)
+        headers, _ = _get(url)
+        assert headers["X-Varnish-Cache"] == "HIT", url
+        assert headers["ETag"] and "xkey" not in headers
+    story.headline = "U.S. Forces Close Bases After Camp Taji Attacks"
+    story.save()
+    for url in urls:
+        headers, body = _get(url)
+        assert headers["X-Varnish-Cache"] == "MISS", url
+        assert "U.S. Forces Close Bases After Camp Taji Attacks" in body, url
+
+
+def test_an_unpublished_article_leaves_the_cached_api_at_once(varnish, story):
+    detail = varnish + f"/api/v1/articles/{story.slug}/"
+    listing = varnish + "/api/v1/articles/"
+    withdrawn = varnish + "/api/v1/withdrawn-articles/"
+    for url in (detail, listing, withdrawn):
+        _get(url)
+        assert _get(url)[0]["X-Varnish-Cache"] == "HIT", url
+    services.article_unpublish(article=story)
+    assert _get_status(detail)[0] == 404
+    assert story.slug not in [item["slug"] for item in _json(listing)[1]["results"]]
+    headers, page = _json(withdrawn)
+    assert [item["slug"] for item in page["results"]] == [story.slug]
+    assert headers["X-Varnish-Cache"] == "MISS"

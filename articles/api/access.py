@@ -1,6 +1,7 @@
 """Who is reading the API, and how often they may: an API key from the `X-API-Key`
 header, or none, each with its own rate limit counted in Django's cache."""
 
+import logging
 import threading
 import time
 
@@ -12,6 +13,8 @@ from ninja.throttling import BaseThrottle
 
 from ..client_address import client_ip_address
 from ..models import ApiKey
+
+logger = logging.getLogger(__name__)
 
 KEY_HEADER = "X-API-Key"
 # What `request.auth` holds for a request without a key: anonymous reads are allowed.
@@ -61,6 +64,7 @@ class RateLimit(BaseThrottle):
     def __init__(self):
         # One instance serves every request: the wait is kept per thread.
         self._local = threading.local()
+        self._uncounted_window = None
 
     def allow_request(self, request):
         if isinstance(request.auth, ApiKey):
@@ -68,10 +72,21 @@ class RateLimit(BaseThrottle):
         else:
             name = f"address-{client_ip_address(request)}"
             limit = settings.API_ANONYMOUS_RATE_LIMIT
-        count, self._local.wait = count_request(name, settings.API_RATE_WINDOW_SECONDS)
-        # A cache that cannot count (Redis down: django-redis ignores the error and
-        # answers None) lets the request through: the API stays up with the cache down.
-        return count is None or count <= limit
+        window = settings.API_RATE_WINDOW_SECONDS
+        count, self._local.wait = count_request(name, window)
+        if count is None:
+            # A cache that cannot count (Redis down: django-redis ignores the error and
+            # answers None) lets the request through: the API stays up with the cache
+            # down, unlimited, which the log must say. Once a window per process, not
+            # once a request: an outage would otherwise flood the log.
+            if self._uncounted_window != (current := int(time.time() // window)):
+                self._uncounted_window = current
+                logger.warning(
+                    "API rate limits are not enforced: the cache did not count a request; "
+                    "requests are let through until it answers again"
+                )
+            return True
+        return count <= limit
 
     def wait(self):
         return self._local.wait

@@ -3,10 +3,10 @@ querysets, and its response is cached like the pages, under the same surrogate k
 
 import math
 from datetime import datetime
+from functools import wraps
 
 from django.core.validators import slug_unicode_re
 from django.db.models import F, Prefetch
-from django.db.models.functions import Greatest
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,7 +16,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
 
-from ..cache_keys import ACTIVE_APPEAL, APPEALS, FEEDS, ORGANISATIONS, PEOPLE, QUOTES
+from ..cache_keys import ACTIVE_APPEAL, APPEALS, FEEDS, ORGANISATIONS, PEOPLE, QUOTES, WITHDRAWN
 from ..caching import mark_shared, tag_response
 from ..models import (
     Article,
@@ -26,6 +26,7 @@ from ..models import (
     Person,
     Quote,
     TopicTag,
+    WithdrawnArticle,
 )
 from . import schemas
 from .access import ApiKeyOrAnonymous, RateLimit
@@ -39,11 +40,35 @@ CURSOR_LENGTH = 500
 NEWEST = Ordering("newest", "published_at", descending=True)
 # Incremental sync walks forwards in time, to the present, oldest change first.
 MODIFIED = Ordering("modified", "modified_at")
+WITHDRAWN_FIRST = Ordering("withdrawn", "withdrawn_at")
 QUOTES_NEWEST = Ordering("quotes", "listed_at", descending=True)
 BY_ID = Ordering("organisations")
 PEOPLE_BY_ID = Ordering("people")
 
 ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 429: schemas.ErrorOut}
+AUTH = ApiKeyOrAnonymous()
+THROTTLE = RateLimit()
+
+
+def _keyed_and_limited(view):
+    """The schema and docs pages, which django-ninja serves outside its operations,
+    under the same keys and rate limits as the operations."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        try:
+            request.auth = AUTH(request)
+        except HttpError as error:
+            return _http_error(request, error)
+        if not THROTTLE.allow_request(request):
+            wait = THROTTLE.wait()
+            response = _rate_limited(request, Throttled(wait=wait))
+            response["Retry-After"] = str(math.ceil(wait))
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
 
 api = NinjaAPI(
     title="Newsroom Content API",
@@ -52,10 +77,11 @@ api = NinjaAPI(
     "read-only. Lists are walked with `next` (cursor pagination); send an API key in "
     "`X-API-Key` for the higher rate limit.",
     urls_namespace="api",
-    auth=ApiKeyOrAnonymous(),
-    throttle=RateLimit(),
+    auth=AUTH,
+    throttle=THROTTLE,
     # No validator badge: Swagger UI would load it from another host.
     docs=Swagger(settings={"validatorUrl": None}),
+    docs_decorator=_keyed_and_limited,
 )
 
 
@@ -170,16 +196,20 @@ def _page(request, queryset, ordering, cursor, limit):
 
 def _articles():
     """Published articles with everything an item shows, in one query per kind."""
-    return Article.objects.published().prefetch_related(
-        "tags",
-        Prefetch("organisations", queryset=Organisation.objects.only("name", "slug")),
-        Prefetch(
-            "quotes",
-            queryset=Quote.objects.select_related("person", "organisation").order_by(
-                "position", "pk"
+    return (
+        Article.objects.published()
+        .with_modified_at()
+        .prefetch_related(
+            "tags",
+            Prefetch("organisations", queryset=Organisation.objects.only("name", "slug")),
+            Prefetch(
+                "quotes",
+                queryset=Quote.objects.select_related("person", "organisation").order_by(
+                    "position", "pk"
+                ),
             ),
-        ),
-        "corrections",
+            "corrections",
+        )
     )
 
 
@@ -200,6 +230,12 @@ UpdatedSince = Query(
     None,
     description="Articles changed or published at or after this time, oldest change first: "
     "pass the last item's `modified_at` to sync again.",
+)
+
+WithdrawnSince = Query(
+    None,
+    description="Withdrawn at or after this time: pass the last item's `withdrawn_at` from "
+    "the sync before.",
 )
 
 
@@ -233,8 +269,7 @@ def article_list(
     articles = _published_between(articles, "published_at", dates)
     ordering = NEWEST
     if since := _moment("updated_since", updated_since):
-        articles = articles.annotate(modified_at=Greatest("updated_at", "published_at"))
-        articles = articles.filter(modified_at__gte=since)
+        articles = articles.modified_since(since)
         ordering = MODIFIED
     rows, page = _page(request, articles, ordering, cursor, limit)
     _shared(response, FEEDS, topic_tag, named, quoted, _article_keys(rows))
@@ -249,6 +284,31 @@ def article_detail(request, response: HttpResponse, slug: str):
     article = get_object_or_404(_articles(), slug=slug)
     _shared(response, _article_keys([article]))
     return article
+
+
+@api.get(
+    "/withdrawn-articles/",
+    response={200: schemas.WithdrawnPageOut, **ERRORS},
+    tags=["articles"],
+)
+def withdrawn_article_list(
+    request,
+    response: HttpResponse,
+    since: datetime | None = WithdrawnSince,
+    cursor: str | None = Cursor,
+    limit: int = Limit,
+):
+    """Articles readers could read and no longer can (unpublished, rescheduled for later,
+    deleted, or moved to another slug), oldest first: a partner syncing with
+    `updated_since` deletes its copies of these. An article published again leaves this
+    list and comes back through `updated_since`. Articles never published are never here.
+    """
+    withdrawn = WithdrawnArticle.objects.announced()
+    if moment := _moment("since", since):
+        withdrawn = withdrawn.filter(withdrawn_at__gte=moment)
+    _, page = _page(request, withdrawn, WITHDRAWN_FIRST, cursor, limit)
+    _shared(response, WITHDRAWN)
+    return page
 
 
 @api.get("/quotes/", response={200: schemas.QuotePageOut, **ERRORS}, tags=["quotes"])

@@ -141,7 +141,8 @@ class ArticleOut(Schema):
     published_at: datetime | None
     # When the text readers read last changed after publication ("Updated" on the page).
     updated_at: datetime | None
-    # When anything shown here may last have changed: the order of `updated_since`.
+    # When anything shown here may last have changed (models.MODIFIED_AT): the order of
+    # `updated_since`.
     modified_at: datetime
     lead_image: LeadImageOut | None
     topics: list[TagOut]
@@ -165,10 +166,6 @@ class ArticleOut(Schema):
         return article.content_updated_at
 
     @staticmethod
-    def resolve_modified_at(article):
-        return max(article.updated_at, article.published_at)
-
-    @staticmethod
     def resolve_topics(article):
         return article.tags.all()
 
@@ -183,6 +180,12 @@ class ArticleOut(Schema):
     @staticmethod
     def resolve_corrections(article):
         return article.corrections.all()
+
+
+class WithdrawnOut(Schema):
+    slug: str
+    # When readers stopped seeing it: the order of the list and of `since`.
+    withdrawn_at: datetime
 
 
 class ArticleRef(Schema):
@@ -295,5 +298,11 @@ class PersonPageOut(Schema):
 
 class OrganisationPageOut(Schema):
     results: list[OrganisationOut]
+    next: str | None
+    next_cursor: str | None
+
+
+class WithdrawnPageOut(Schema):
+    results: list[WithdrawnOut]
     next: str | None
     next_cursor: str | None

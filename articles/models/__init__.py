@@ -2,7 +2,8 @@
 here, so `from articles.models import Article` works wherever a model is needed.
 
 Imported in dependency order: tags, organisations (tagged), appeals, articles (tagged,
-naming organisations and an appeal), quotes and people (of articles), editorial (on articles).
+naming organisations and an appeal), quotes and people (of articles), editorial and
+withdrawals (on articles).
 """
 
 from .api_keys import ApiKey, ApiKeyQuerySet
@@ -13,6 +14,7 @@ from .articles import (
     CONTENT_FIELDS,
     DESCRIPTION_LENGTH,
     MAX_BODY_LENGTH,
+    MODIFIED_AT,
     Article,
     ArticleQuerySet,
     published_condition,
@@ -39,6 +41,7 @@ from .tags import (
     TopicTag,
     TopicTagQuerySet,
 )
+from .withdrawals import WithdrawnArticle, WithdrawnArticleQuerySet
 
 __all__ = [
     "ALT_TEXT_MISSING",
@@ -49,6 +52,7 @@ __all__ = [
     "RECENT_ARTICLES",
     "ApiKey",
     "ApiKeyQuerySet",
+    "MODIFIED_AT",
     "Article",
     "ArticleQuerySet",
     "Correction",
@@ -76,6 +80,8 @@ __all__ = [
     "TopicTag",
     "TopicTagQuerySet",
     "TopicTagRedirect",
+    "WithdrawnArticle",
+    "WithdrawnArticleQuerySet",
     "published_condition",
     "validate_body_length",
 ]
