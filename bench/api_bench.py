@@ -4,16 +4,18 @@ Run by hand from the project root, with the PostgreSQL server on 127.0.0.1:5432:
 
     .venv/bin/python bench/api_bench.py                   # 1k and 100k articles
     .venv/bin/python bench/api_bench.py --sizes 1000 --requests 50
-    .venv/bin/python bench/api_bench.py --database mine --keep   # leave it for EXPLAIN
+    .venv/bin/python bench/api_bench.py --database mine --keep   # leave them for EXPLAIN
+    .venv/bin/python bench/api_bench.py --database mine --reuse  # time them again
 
-For each size it creates the database (`--database`, `h19api_bench` unless told;
-dropping one left over, so never name one you keep anything in), migrates
-it, loads the seed and `generate_demo`'s articles, and times the list's requests through
-Django's test client (no HTTP server, so a busy machine moves the figures less), the
-best of several rounds: the first page at 20 and 100 items, a page from the middle of
-the list by its cursor, a topic's page, and an `updated_since` sync from the middle. It
-prints milliseconds and queries per request, and drops the database at the end (with
-`--keep`, the last size's database stays, to look at query plans).
+For each size it creates a database (`<--database>_<size>`, `h19api_bench_1000` … unless
+told; dropping one left over, so never name one you keep anything in), migrates it,
+loads the seed and `generate_demo`'s articles; then it times the list's requests through
+Django's test client (no HTTP server, so a busy machine moves the figures less), round by
+round, each size in turn, keeping each request's best round: the first page at 20 and
+100 items, a page from the middle of the list by its cursor, a topic's page, and an
+`updated_since` sync from the middle. It prints milliseconds and queries per request,
+and drops the databases at the end unless `--keep`. With `--reuse` it times databases a
+kept run left, migrated to this checkout: the same rows before and after a change.
 """
 
 import argparse
@@ -22,7 +24,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,24 +96,32 @@ def _admin(sql):
     )
 
 
-@contextmanager
-def bench_database(database, keep):
-    _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {database}")
-    try:
-        yield
-    finally:
-        if not keep:
-            _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+def _exists(database):
+    found = subprocess.run(
+        [
+            "psql",
+            f"{SERVER}/postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{database}'",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return found.stdout.strip() == "1"
 
 
 def _manage(env, *args, **options):
     return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, **options)
 
 
-def measure(size, requests, rounds, scratch, *, database, keep):
-    env = _env(scratch / f"cache-{size}", database)
-    with bench_database(database, keep):
+def build(env, database, size, *, reuse):
+    """Seed plus `generate_demo` up to `size` articles in a new `database`; with `reuse`,
+    one left by an earlier run is only migrated to this checkout."""
+    if not (reuse and _exists(database)):
+        print(f"Building {size:,} articles in {database}…", file=sys.stderr)
+        _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        _admin(f"CREATE DATABASE {database}")
         _manage(env, "migrate", "--noinput", "--verbosity", "0")
         _manage(
             env, "loaddata", "01_organisations", "02_appeals", "03_articles", "--verbosity", "0"
@@ -126,15 +135,20 @@ def measure(size, requests, rounds, scratch, *, database, keep):
             str(max(size // 10, 10)),
             stdout=subprocess.DEVNULL,
         )
-        _manage(
-            env,
-            "shell",
-            "-c",
-            "from django.db import connection; connection.cursor().execute('ANALYZE')",
-        )
-        script = TIMER.format(arguments=json.dumps([requests, rounds]))
-        result = _manage(env, "shell", "-c", script, capture_output=True, text=True)
-        return json.loads(result.stdout.strip().splitlines()[-1])
+    _manage(env, "migrate", "--noinput", "--verbosity", "0")
+    _manage(
+        env,
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('ANALYZE')",
+    )
+
+
+def time_once(env, requests):
+    """Milliseconds per request (the best of one round) and queries, per request kind."""
+    script = TIMER.format(arguments=json.dumps([requests, 1]))
+    result = _manage(env, "shell", "-c", script, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -145,19 +159,36 @@ def main():
     parser.add_argument(
         "--database",
         default="h19api_bench",
-        help="PostgreSQL database to create and drop (any one of that name is dropped first)",
+        help="prefix of the PostgreSQL databases made, one per size (<prefix>_<size>); "
+        "any of those names is dropped first",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the last size's database")
+    parser.add_argument("--keep", action="store_true", help="keep the databases at the end")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the databases an earlier --keep left (migrated to this checkout)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    databases = {size: f"{args.database}_{size}" for size in sizes}
     results = {}
     with tempfile.TemporaryDirectory(prefix="newsroom-api-bench-") as scratch:
-        for size in sizes:
-            print(f"Building {size:,} articles…", file=sys.stderr)
-            keep = args.keep and size == sizes[-1]
-            results[size] = measure(
-                size, args.requests, args.rounds, Path(scratch), database=args.database, keep=keep
-            )
+        envs = {size: _env(Path(scratch) / f"cache-{size}", databases[size]) for size in sizes}
+        try:
+            for size in sizes:
+                build(envs[size], databases[size], size, reuse=args.reuse)
+            # Round by round, each size in turn: a machine whose load changes meanwhile
+            # moves every size's figures alike, and the ratio stays readable.
+            for number in range(args.rounds):
+                print(f"Round {number + 1} of {args.rounds}…", file=sys.stderr)
+                for size in sizes:
+                    for name, figures in time_once(envs[size], args.requests).items():
+                        best = results.setdefault(size, {}).setdefault(name, figures)
+                        best["ms"] = min(best["ms"], figures["ms"])
+        finally:
+            if not args.keep:
+                for database in databases.values():
+                    _admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     names = list(results[sizes[0]])
     columns = " | ".join(f"{size:,} articles, ms" for size in sizes)
     print(f"\n| request | {columns} | ratio | queries |")
