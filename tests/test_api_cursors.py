@@ -1,13 +1,17 @@
 """Cursor pagination: every row exactly once, whatever is added during the walk, and
 no cursor the API did not give out."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
+from urllib.parse import urlencode
 
+import pytest
 from django.core import signing
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.api.endpoints import NEWEST
 from articles.models import Article
 
 from .conftest import make_article, make_organisation
@@ -94,3 +98,45 @@ def test_a_cursor_of_another_list_is_refused(client, db):
     response = client.get(LIST, {"cursor": cursor})
     assert response.status_code == 400
     assert "another list" in response.json()["detail"]
+
+
+def _plan_of_the_article_query(client, url):
+    """The query plan of the query that reads a page of articles for `url`."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    (sql,) = [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith('SELECT "articles_article"."id"') and "LIMIT 21" in query["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.only_on("postgresql")
+def test_deep_pages_and_syncs_walk_an_index_from_where_they_start(client, db):
+    now = timezone.now()
+    _bulk_articles(2000, start=now - timedelta(days=1))
+    # As after years of publishing: each last saved when it was published.
+    Article.objects.update(updated_at=F("published_at"))
+    middle = Article.objects.order_by("-published_at", "-pk")[1000]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+        # Enough rows and fresh statistics; no sequential scans, so the plan shows which
+        # index the query can walk, and from where.
+        cursor.execute("SET enable_seqscan = off")
+    deep = _plan_of_the_article_query(
+        client, f"{LIST}?{urlencode({'cursor': NEWEST.cursor_for(middle)})}"
+    )
+    since = _plan_of_the_article_query(
+        client, f"{LIST}?{urlencode({'updated_since': middle.published_at.isoformat()})}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("RESET enable_seqscan")
+    # The page starts where the cursor points, not from the newest article.
+    cursor_time = str(middle.published_at.astimezone(UTC)).replace("+00:00", "+00")
+    (start,) = [line for line in deep.splitlines() if "Index Cond" in line]
+    assert cursor_time in start, deep
+    assert "article_modified_idx" in since, since
+    assert "Sort Key" not in since, since
