@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.api.endpoints import NEWEST
-from articles.models import Article
+from articles.models import Article, TaggedArticle, TopicTag
 
 from .conftest import make_article, make_organisation
 
@@ -115,13 +115,19 @@ def _plan_of_the_article_query(client, url):
 
 
 @pytest.mark.only_on("postgresql")
-def test_deep_pages_and_syncs_walk_an_index_from_where_they_start(client, db):
+def test_deep_pages_syncs_and_topics_walk_an_index_from_where_they_start(client, db):
     now = timezone.now()
     _bulk_articles(2000, start=now - timedelta(days=1))
     # As after years of publishing: each last saved when it was published.
     Article.objects.update(updated_at=F("published_at"))
     middle = Article.objects.order_by("-published_at", "-pk")[1000]
+    rare = TopicTag.objects.create(name="Rare", slug="rare")
+    TaggedArticle.objects.bulk_create(
+        TaggedArticle(tag=rare, content_object=article, published_at=article.published_at)
+        for article in Article.objects.order_by("pk")[::100]
+    )
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_taggedarticle")
         cursor.execute("ANALYZE articles_article")
         # Enough rows and fresh statistics; no sequential scans, so the plan shows which
         # index the query can walk, and from where.
@@ -132,6 +138,7 @@ def test_deep_pages_and_syncs_walk_an_index_from_where_they_start(client, db):
     since = _plan_of_the_article_query(
         client, f"{LIST}?{urlencode({'updated_since': middle.published_at.isoformat()})}"
     )
+    topic = _plan_of_the_article_query(client, f"{LIST}?topic=rare")
     with connection.cursor() as cursor:
         cursor.execute("RESET enable_seqscan")
     # The page starts where the cursor points, not from the newest article.
@@ -140,3 +147,6 @@ def test_deep_pages_and_syncs_walk_an_index_from_where_they_start(client, db):
     assert cursor_time in start, deep
     assert "article_modified_idx" in since, since
     assert "Sort Key" not in since, since
+    # A topic's page comes off the topic's index, not from every newer article.
+    assert "topic_newest_idx" in topic, topic
+    assert "Sort Key" not in topic, topic
