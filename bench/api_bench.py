@@ -15,8 +15,9 @@ round, each size in turn, keeping each request's best round: the first page at 2
 100 items, a page from the middle of the list by its cursor, a topic's page, and an
 `updated_since` sync from the middle. It prints milliseconds and queries per request,
 and the database's own time for the query reading the page of articles (EXPLAIN
-ANALYZE, best of five), and drops the databases at the end unless `--keep`. With `--reuse` it times databases a
-kept run left, migrated to this checkout: the same rows before and after a change.
+ANALYZE, best of five), and drops the databases at the end unless `--keep`. With
+`--reuse` it times databases a kept run left, migrated to this checkout: the same rows
+before and after a change.
 """
 
 import argparse
