@@ -80,8 +80,11 @@ def _editor(page):
 
 def _select(page, first, last=None):
     """Select from the start of `first` to the end of `last` (by default the end of
-    `first`) in the editor, as a mouse or Shift+arrows would."""
-    page.evaluate(
+    `first`) in the editor, as a mouse or Shift+arrows would, and wait until the editor
+    has read it. ProseMirror puts back the selection it knew 20 ms after it gains focus:
+    a selection made sooner, faster than any hand, would be undone."""
+    page.wait_for_timeout(50)
+    selected = page.evaluate(
         """([first, last]) => {
           const root = document.querySelector(".ProseMirror[contenteditable]")
           const find = (words) => {
@@ -99,9 +102,11 @@ def _select(page, first, last=None):
           range.setEnd(endNode, end + last.length)
           getSelection().removeAllRanges()
           getSelection().addRange(range)
+          return range.toString()
         }""",
         [first, last or first],
     )
+    _wait_for_selection(page, selected)
 
 
 def _paste(page, html):
