@@ -23,7 +23,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.counted[: self.per_page * self.max_pages].count()
+        counted = self.counted[: self.per_page * self.max_pages]
+        return len(counted) if isinstance(counted, list) else counted.count()
 
     @property
     def is_capped(self):

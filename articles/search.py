@@ -110,6 +110,13 @@ def words_condition(text):
     )
 
 
+def ranked_ids(text):
+    """The ids of `search_articles(text)`, best first. There are at most three times
+    CANDIDATES, so the results page takes its count and its page from this one query;
+    counting the ranked queryset apart would find and rank every candidate again."""
+    return list(search_articles(text).values_list("pk", flat=True))
+
+
 # --- SQLite: FTS5 ----------------------------------------------------------------------
 
 # FTS5 tables fed by triggers, which keep them in step with every write, raw SQL and

@@ -362,8 +362,12 @@ def _merged_tag_redirect(redirect_model, slug):
 def search_results(request):
     form = SearchForm(request.GET)
     query = form.query()
-    results = search.search_articles(query).prefetch_related("tags", "organisations")
-    page_obj = _page(request, results, RESULTS_PER_PAGE)
+    page_obj = _page(request, search.ranked_ids(query), RESULTS_PER_PAGE)
+    ids = page_obj.object_list
+    found = (
+        Article.objects.published().filter(pk__in=ids).prefetch_related("tags", "organisations")
+    )
+    page_obj.object_list = sorted(found, key=lambda article: ids.index(article.pk))
     response = render(
         request,
         "articles/search.html",
