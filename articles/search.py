@@ -102,12 +102,7 @@ def words_condition(text):
         words = [*terms[:-1], f"{terms[-1]}:*"]
         query = SearchQuery(" & ".join(words), search_type="raw", config=CONFIG)
         return SearchVectorExact(ARTICLE_VECTOR, query)
-    match = " ".join(f'"{term}"' for term in terms) + "*"
-    return Q(
-        pk__in=RawSQL(
-            "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s", [match]
-        )
-    )
+    return _sqlite_text_matches(" ".join(f'"{term}"' for term in terms) + "*")
 
 
 def ranked_ids(text):
@@ -155,11 +150,7 @@ def register_sqlite_functions(sqlite_connection):
 def _sqlite(terms):
     # Each term as a quoted FTS5 string: no word can act as an operator (AND, NEAR, *).
     match = " ".join(f'"{term}"' for term in terms)
-    text_matches = Q(
-        pk__in=RawSQL(
-            "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s", [match]
-        )
-    )
+    text_matches = _sqlite_text_matches(match)
     organisations = RawSQL(
         "SELECT rowid FROM articles_organisation_fts WHERE articles_organisation_fts MATCH %s",
         [match],
@@ -172,6 +163,14 @@ def _sqlite(terms):
         output_field=FloatField(),
     )
     return text_matches, organisations, rank
+
+
+def _sqlite_text_matches(match):
+    return Q(
+        pk__in=RawSQL(
+            "SELECT rowid FROM articles_article_fts WHERE articles_article_fts MATCH %s", [match]
+        )
+    )
 
 
 def _is_contentless(columns):

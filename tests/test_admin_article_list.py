@@ -90,3 +90,17 @@ def test_postgres_admin_search_uses_the_gin_index(db):
         plan = found.explain()
         cursor.execute("RESET enable_seqscan")
     assert "article_search_idx" in plan
+
+
+@pytest.mark.parametrize("role", ["Writers", "Taggers"])
+@pytest.mark.parametrize("query", ["taji", "camp ta", "\x00", "' OR 1=1 --", "NEAR(a b)"])
+def test_every_role_searching_the_list_gets_an_answer_not_an_error(
+    client, make_staff, role, query
+):
+    make_article(headline="Rockets hit Camp Taji", status=Article.Status.DRAFT)
+    client.force_login(make_staff(role))
+    response = client.get(CHANGELIST, {"q": query})
+    assert response.status_code in (200, 403)
+    if response.status_code == 200 and query in ("taji", "camp ta"):
+        found = [article.headline for article in response.context["cl"].result_list]
+        assert found == ["Rockets hit Camp Taji"]
