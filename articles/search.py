@@ -17,11 +17,12 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
     SearchVectorExact,
+    SearchVectorField,
 )
 from django.db import connection
 from django.db.models import FloatField, Q
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Left
+from django.db.models.expressions import Col, Expression, RawSQL
+from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -101,7 +102,7 @@ def words_condition(text):
         # "raw" takes tsquery syntax; the terms are letters and digits only.
         words = [*terms[:-1], f"{terms[-1]}:*"]
         query = SearchQuery(" & ".join(words), search_type="raw", config=CONFIG)
-        return SearchVectorExact(ARTICLE_VECTOR, query)
+        return SearchVectorExact(ARTICLE_DOCUMENT, query)
     return _sqlite_text_matches(" ".join(f'"{term}"' for term in terms) + "*")
 
 
@@ -249,21 +250,29 @@ def repair_sqlite_index(using_connection):
 # --- PostgreSQL: tsvector with GIN indexes -----------------------------------------------
 
 CONFIG = "english"
-# PostgreSQL cannot make a tsvector of more than 1 MB of lexemes, and a row whose indexed
-# expression fails cannot be saved at all. The table bounds the headline (300 characters)
-# and the body (MAX_BODY_LENGTH) but not the standfirst, so only its start is indexed:
-# even in the costliest words (see MAX_BODY_LENGTH) the three fit, with a fifth to spare.
-INDEXED_STANDFIRST_LENGTH = 10_000
-# These expressions are also what the GIN indexes are built on; a query uses an index
-# only when it repeats the indexed expression exactly (changing one needs a migration).
-ARTICLE_VECTOR = (
-    SearchVector("headline", weight="A", config=CONFIG)
-    + SearchVector(Left("standfirst", INDEXED_STANDFIRST_LENGTH), weight="B", config=CONFIG)
-    + SearchVector("body", weight="C", config=CONFIG)
-)
+
+
+class _StoredDocument(Expression):
+    """An article's search vector as PostgreSQL stores it: the generated column
+    `search_document` (migration 0021: headline weighted A, the first 10,000
+    characters of the standfirst B, the body C), indexed by
+    article_search_idx. The model does not declare the column, so that loading an
+    article never reads its vector; this expression names it in the article table of
+    whatever query it is resolved in, under that table's alias."""
+
+    output_field = SearchVectorField()
+    column = SearchVectorField()
+    column.set_attributes_from_name("search_document")
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        return Col(query.get_initial_alias(), self.column, self.output_field)
+
+
+ARTICLE_DOCUMENT = _StoredDocument()
+# Queries use an expression index only when they repeat the indexed expression exactly
+# (changing one needs a migration).
 ORGANISATION_VECTOR = SearchVector("name", "aliases", config=CONFIG)
 POSTGRES_INDEXES = {
-    "Article": GinIndex(ARTICLE_VECTOR, name="article_search_idx"),
     "Organisation": GinIndex(ORGANISATION_VECTOR, name="organisation_search_idx"),
 }
 
@@ -273,13 +282,13 @@ def _postgres(terms):
     query = SearchQuery(" ".join(terms), search_type="plain", config=CONFIG)
     # On the row itself, not through a subquery of every match: for a word in most
     # articles, the newest matches are found by walking the newest articles.
-    text_matches = SearchVectorExact(ARTICLE_VECTOR, query)
+    text_matches = SearchVectorExact(ARTICLE_DOCUMENT, query)
     organisations = (
         Organisation.objects.annotate(document=ORGANISATION_VECTOR)
         .filter(document=query)
         .values("pk")
     )
-    return text_matches, organisations, SearchRank(ARTICLE_VECTOR, query)
+    return text_matches, organisations, SearchRank(ARTICLE_DOCUMENT, query)
 
 
 # --- Creating the indexes (called by the migration) --------------------------------------

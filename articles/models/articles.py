@@ -31,7 +31,8 @@ DESCRIPTION_LENGTH = 200
 # the real bound: a tsvector holds at most 1 MB of lexemes, and the costliest text takes
 # 7.5 bytes of them a character (pairs of distinct four-byte letters joined by a hyphen:
 # each letter is a lexeme, and so is the pair), so the indexed headline, standfirst and
-# body together must stay under 139,810 characters (see search.ARTICLE_VECTOR).
+# body together must stay under 139,810 characters (the column search_document,
+# migration 0021).
 MAX_BODY_LENGTH = 100_000
 BODY_TOO_LONG = f"A body can hold at most {MAX_BODY_LENGTH:,} characters"
 ALT_TEXT_MISSING = "Describe the lead image (alt text) before the article is published."
