@@ -3,7 +3,14 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DataError, connection
 
+from articles.management.commands.generate_demo import (
+    BATCH,
+    QUOTE_FIELDS,
+    SEARCH_INDEX,
+    BulkTable,
+)
 from articles.models import Article, Organisation, Person, Quote
 from articles.rendering.html import clean_body
 from articles.rendering.marks import read_marks
@@ -30,18 +37,17 @@ def test_it_builds_articles_with_quotes_tags_and_mentions():
     assert Quote.objects.count() == 240
     assert Quote.objects.filter(person__isnull=False).count() == 120
     assert Person.objects.count() == 15
-    for article in Article.objects.all()[:50]:
+    # Written in bulk, not through save(): each body must be what clean_body() stores, and
+    # its Quote rows what read_marks() reads from it, field for field.
+    fields = [name for name in QUOTE_FIELDS]
+    for article in Article.objects.all():
         assert article.body == clean_body(article.body)
-        indexed = list(article.quotes.values("key", "text", "person", "organisation"))
-        marked = read_marks(article.body).marks
-        assert indexed == [
-            {"key": m.key, "text": m.text}
-            | {
-                "person": m.row_fields()["person_id"],
-                "organisation": m.row_fields()["organisation_id"],
-            }
-            for m in marked
+        assert not read_marks(article.body).problems
+        assert list(article.quotes.order_by("position").values(*fields)) == [
+            {name: mark.row_fields()[name] for name in fields}
+            for mark in read_marks(article.body).marks
         ]
+    assert Quote.objects.filter(is_statement=True).exists()
 
 
 @pytest.mark.django_db
@@ -55,3 +61,35 @@ def test_running_it_twice_adds_more_without_clashes():
 def test_it_refuses_nonsense_sizes():
     with pytest.raises(CommandError, match="--organisations"):
         _generate(articles=10, organisations=0)
+
+
+@pytest.mark.only_on("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_postgres_batches_written_by_threads_are_all_there():
+    # Outside a transaction the batches are written by two threads, each on its own
+    # connection, and the search index is dropped and built again around the load.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [SEARCH_INDEX])
+        definition = cursor.fetchone()[0]
+    _generate(articles=BATCH + 7, organisations=20, topics=4)
+    assert Article.objects.count() == BATCH + 7
+    assert Quote.objects.count() == 2 * (BATCH + 7)
+    assert Article.objects.filter(tags__isnull=True).count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [SEARCH_INDEX])
+        assert cursor.fetchone()[0] == definition
+
+
+@pytest.mark.only_on("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_postgres_a_failed_load_stops_and_leaves_the_search_index(monkeypatch):
+    def refuse(table, rows):
+        raise DataError("value too long")
+
+    monkeypatch.setattr(BulkTable, "write", refuse)
+    with pytest.raises(DataError):
+        _generate(articles=30, organisations=5, topics=2)
+    assert Article.objects.count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [SEARCH_INDEX])
+        assert cursor.fetchone()
