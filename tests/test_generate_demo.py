@@ -1,4 +1,5 @@
 import io
+import time
 
 import pytest
 from django.core.management import call_command
@@ -93,3 +94,25 @@ def test_postgres_a_failed_load_stops_and_leaves_the_search_index(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [SEARCH_INDEX])
         assert cursor.fetchone()
+
+
+@pytest.mark.only_on("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_postgres_the_search_index_is_built_after_the_last_batch_is_written(monkeypatch):
+    events = []
+    write = BulkTable.write
+
+    def slow_write(table, rows):
+        time.sleep(0.3)  # the writers are still busy when the last batch is queued
+        write(table, rows)
+        events.append("rows")
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("CREATE INDEX"):
+            events.append("index")
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr(BulkTable, "write", slow_write)
+    with connection.execute_wrapper(watch):
+        _generate(articles=BATCH + 7, organisations=5, topics=2)
+    assert events[-1] == "index" and events.count("index") == 1

@@ -358,7 +358,8 @@ class Command(BaseCommand):
         mentions = BulkTable(Article.organisations.through, ["article", "organisation"])
         quotes = BulkTable(Quote, ["article", *QUOTE_FIELDS])
         tags = BulkTable(TaggedArticle, ["content_object", "tag", "published_at"])
-        with BatchWriters(progress) as writers, rebuilt_afterwards(SEARCH_INDEX, count):
+        # The index is built again once the writers have finished, not while they write.
+        with rebuilt_afterwards(SEARCH_INDEX, count), BatchWriters(progress) as writers:
             for start in range(0, count, BATCH):
                 size = min(BATCH, count - start)
                 article_rows, mention_rows, quote_rows, tag_rows = [], [], [], []
