@@ -22,7 +22,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import FloatField, Q
 from django.db.models.expressions import Col, Expression, RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -53,6 +53,12 @@ def query_terms(text):
 # many articles, its newest, to be ranked. Ranking reads every candidate's text: a word
 # found in most of a million articles would otherwise rank all of them on each request.
 CANDIDATES = 100
+# A query that names an organisation ("Daesh") names one or a few; one whose words are in
+# hundreds of names ("ceasefire" in every "… Ceasefire Committee") is not naming any, and
+# looking through the articles of all of them for their newest was most of the time of a
+# search at a million articles. The closest names are kept: each holds every word of the
+# query, so the shortest hold the fewest others.
+MATCHED_ORGANISATIONS = 20
 
 
 def search_articles(text):
@@ -67,7 +73,9 @@ def search_articles(text):
     # Asked first, not left as a subquery: the planner cannot tell one matching organisation
     # from a thousand, and for a rare name it walked every article looking for mentions.
     organisations = list(
-        Organisation.objects.filter(pk__in=organisations).values_list("pk", flat=True)
+        Organisation.objects.filter(pk__in=organisations)
+        .order_by(Length("name"), "pk")
+        .values_list("pk", flat=True)[:MATCHED_ORGANISATIONS]
     )
     newest = articles.order_by("-published_at", "-pk").values("pk")
 
@@ -102,7 +110,7 @@ def words_condition(text):
         # "raw" takes tsquery syntax; the terms are letters and digits only.
         words = [*terms[:-1], f"{terms[-1]}:*"]
         query = SearchQuery(" & ".join(words), search_type="raw", config=CONFIG)
-        return SearchVectorExact(ARTICLE_DOCUMENT, query)
+        return _postgres_text_matches(query)
     return _sqlite_text_matches(" ".join(f'"{term}"' for term in terms) + "*")
 
 
@@ -282,13 +290,32 @@ def _postgres(terms):
     query = SearchQuery(" ".join(terms), search_type="plain", config=CONFIG)
     # On the row itself, not through a subquery of every match: for a word in most
     # articles, the newest matches are found by walking the newest articles.
-    text_matches = SearchVectorExact(ARTICLE_DOCUMENT, query)
+    text_matches = _postgres_text_matches(query)
     organisations = (
         Organisation.objects.annotate(document=ORGANISATION_VECTOR)
         .filter(document=query)
         .values("pk")
     )
     return text_matches, organisations, SearchRank(ARTICLE_DOCUMENT, query)
+
+
+# A query found in no more than this many articles is matched by their ids, read from the
+# GIN index; a commoner one by its condition on each row (see _postgres_text_matches).
+RARE_MATCHES = 1_000
+
+
+def _postgres_text_matches(query):
+    """The condition for articles whose vector matches `query`, in the form the planner
+    serves fastest. Asking for the newest matches, it walks the newest articles testing
+    each, right for a word in most of them; but it cannot tell a rare word (it assumes
+    a word it has no statistics for is in 0.5 % of rows), and for one only the seed
+    article holds it walked all million. So the index is asked first, for at most
+    RARE_MATCHES ids: fewer means every match is known, and those ids are the condition.
+    The probe itself is cheap both ways: the planner knows the common words, and stops a
+    scan at the cap."""
+    condition = SearchVectorExact(ARTICLE_DOCUMENT, query)
+    ids = list(Article.objects.filter(condition).values_list("pk", flat=True)[:RARE_MATCHES])
+    return Q(pk__in=ids) if len(ids) < RARE_MATCHES else condition
 
 
 # --- Creating the indexes (called by the migration) --------------------------------------

@@ -240,7 +240,10 @@ def test_the_index_survives_a_later_migration_that_rebuilds_the_table(transactio
 
 
 @pytest.mark.only_on("postgresql")
-def test_postgres_search_uses_the_gin_indexes(db):
+def test_postgres_search_uses_the_gin_indexes(db, monkeypatch):
+    # A common word keeps its condition on the row (a rare one is asked of the index
+    # first, by the same condition): "indexed" counts as common here.
+    monkeypatch.setattr("articles.search.RARE_MATCHES", 1)
     make_article(headline="Indexed")
     Organisation.objects.bulk_create(
         Organisation(name=f"Group {n}", slug=f"group-{n}") for n in range(500)
@@ -323,3 +326,31 @@ def test_postgres_vectors_of_existing_articles_are_stored_by_the_migration():
     finally:
         migrate(None)
     assert _headlines("column") == ["Old story"]
+
+
+@pytest.mark.django_db
+def test_a_query_in_many_organisation_names_uses_the_closest_ones(monkeypatch):
+    # "ceasefire" in hundreds of names is not naming an organisation; looking through
+    # all their articles cost most of a search at a million articles.
+    monkeypatch.setattr("articles.search.MATCHED_ORGANISATIONS", 1)
+    closest = make_organisation(name="Ceasefire Board")
+    farther = make_organisation(name="Ceasefire Monitoring Board")
+    make_article(headline="Closest one's story").organisations.add(closest)
+    make_article(headline="Farther one's story").organisations.add(farther)
+
+    assert _headlines("ceasefire board") == ["Closest one's story"]
+
+
+@pytest.mark.only_on("postgresql")
+@pytest.mark.parametrize("matches, found_by", [(2, "ids"), (3, "condition")])
+def test_postgres_asks_the_index_first_whether_a_word_is_rare(db, monkeypatch, matches, found_by):
+    # Asked for the newest matches, the planner walked every article for a word only
+    # one holds (it assumes a word it has no statistics for is in 0.5 % of rows).
+    monkeypatch.setattr("articles.search.RARE_MATCHES", 3)
+    for n in range(matches):
+        make_article(headline=f"Zeugma {n}")
+    make_article(headline="Other")
+    condition = search._postgres_text_matches(search.SearchQuery("zeugma", config="english"))
+    sql = str(Article.objects.filter(condition).query)
+    assert ("search_document" not in sql) == (found_by == "ids")
+    assert sorted(_headlines("zeugma")) == [f"Zeugma {n}" for n in range(matches)]
