@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 from django.core.validators import slug_unicode_re
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -228,11 +228,7 @@ def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.prefetch_related("tags"), slug=slug)
     articles = Article.objects.published().filter(organisations=organisation).for_listing()
     # What it said, and what its people said for it.
-    quotes = (
-        Quote.objects.published()
-        .filter(Q(organisation=organisation) | Q(person__organisation=organisation))
-        .for_listing()
-    )
+    quotes = Quote.objects.published().said_for(organisation).for_listing()
     page_obj = _page(request, articles, ARTICLES_PER_PAGE)
     shown_quotes = list(quotes[:ORGANISATION_QUOTES_SHOWN])
     response = render(
