@@ -23,8 +23,12 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        counted = self.counted[: self.per_page * self.max_pages]
-        return len(counted) if isinstance(counted, list) else counted.count()
+        cap = self.per_page * self.max_pages
+        if isinstance(self.counted, list):
+            return len(self.counted[:cap])
+        # Any `cap` rows count the same, so not in order: sorting first made PostgreSQL
+        # find and sort every match of a word in most of a million articles (3 s).
+        return self.counted.order_by()[:cap].count()
 
     @property
     def is_capped(self):

@@ -110,7 +110,8 @@ def words_condition(text):
         # "raw" takes tsquery syntax; the terms are letters and digits only.
         words = [*terms[:-1], f"{terms[-1]}:*"]
         query = SearchQuery(" & ".join(words), search_type="raw", config=CONFIG)
-        return _postgres_text_matches(query)
+        whole_words = SearchQuery(" & ".join(terms), search_type="raw", config=CONFIG)
+        return _postgres_text_matches(query, whole_words)
     return _sqlite_text_matches(" ".join(f'"{term}"' for term in terms) + "*")
 
 
@@ -304,18 +305,32 @@ def _postgres(terms):
 RARE_MATCHES = 1_000
 
 
-def _postgres_text_matches(query):
+def _postgres_text_matches(query, whole_words=None):
     """The condition for articles whose vector matches `query`, in the form the planner
     serves fastest. Asking for the newest matches, it walks the newest articles testing
     each, right for a word in most of them; but it cannot tell a rare word (it assumes
     a word it has no statistics for is in 0.5 % of rows), and for one only the seed
     article holds it walked all million. So the index is asked first, for at most
     RARE_MATCHES ids: fewer means every match is known, and those ids are the condition.
-    The probe itself is cheap both ways: the planner knows the common words, and stops a
-    scan at the cap."""
+
+    The probe is cheap both ways for whole words: the planner knows the common ones and
+    stops a scan at the cap. It knows nothing of a prefix ("ceasef:*"), and reads every
+    match through the index; so where `query` ends in one, `whole_words` (the same words
+    whole, which match fewer articles) is asked first, and a common one settles it."""
     condition = SearchVectorExact(ARTICLE_DOCUMENT, query)
-    ids = list(Article.objects.filter(condition).values_list("pk", flat=True)[:RARE_MATCHES])
-    return Q(pk__in=ids) if len(ids) < RARE_MATCHES else condition
+    if whole_words is not None and _rare_ids(whole_words) is None:
+        return condition
+    ids = _rare_ids(query)
+    return condition if ids is None else Q(pk__in=ids)
+
+
+def _rare_ids(query):
+    """The ids of the articles matching `query`, or None when RARE_MATCHES or more do."""
+    condition = SearchVectorExact(ARTICLE_DOCUMENT, query)
+    # Unordered (not the model's newest first), or the probe walks the newest articles too.
+    probe = Article.objects.filter(condition).order_by().values_list("pk", flat=True)
+    ids = list(probe[:RARE_MATCHES])
+    return ids if len(ids) < RARE_MATCHES else None
 
 
 # --- Creating the indexes (called by the migration) --------------------------------------
