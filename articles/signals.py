@@ -91,7 +91,7 @@ def _record_deletion(sender, instance, **kwargs):
 
 def _purge_cache_keys(sender, instance, **kwargs):
     keys = instance.cache_keys()
-    caching.purge(keys)
+    caching.purge(keys, soft=getattr(sender, "purged_softly", False))
     if getattr(instance, "is_scheduled", False):
         # The HTTP caches keep the lists for s-maxage; when the article goes live they
         # must show it, whether or not anyone saves anything then.

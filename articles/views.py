@@ -405,7 +405,15 @@ def appeal_box(request, appeal, part):
         raise Http404("No such appeal.") from None
     response = HttpResponse(getattr(box, part))
     response["X-Robots-Tag"] = "noindex"
-    patch_cache_control(response, public=True, max_age=0, s_maxage=boxes.box_lifetime(appeal_id))
+    # After a donation's soft purge, an HTTP cache serves the old box (for at most this
+    # stale_while_revalidate) while it fetches the new one.
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=boxes.box_lifetime(appeal_id),
+        stale_while_revalidate=boxes.BOX_STALE_SECONDS,
+    )
     return tag_response(response, boxes.box_keys(box, appeal_id))
 
 

@@ -231,6 +231,35 @@ def backend_log(scratch):
     return Server("varnishncsa", command, cwd=scratch, env=None, log_path=scratch / "ncsa.log")
 
 
+def purge_log(scratch):
+    """varnishncsa writing each purge Varnish answered: when, and what it says it did
+    ("Purged 3 objects", "Soft-purged 2 objects")."""
+    binary = shutil.which("varnishncsa") or "/usr/bin/varnishncsa"
+    fields = "%{VSL:Timestamp:Start[1]}x %{VSL:RespReason}x"
+    command = [binary, "-c", "-n", str(scratch / "varnish"), "-q", 'ReqMethod eq "PURGE"']
+    command += ["-F", fields, "-w", str(scratch / "purge.log")]
+    return Server("purges", command, cwd=scratch, env=None, log_path=scratch / "ncsa2.log")
+
+
+def purges_answered(scratch, began, ended):
+    """{"Purged": [objects dropped by each], "Soft-purged": […]} in the run."""
+    path = scratch / "purge.log"
+    dropped = {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        match = re.fullmatch(r"([\d.]+) (\S+) (\d+) objects", line.strip())
+        if match and began <= float(match[1]) <= ended:
+            dropped.setdefault(match[2], []).append(int(match[3]))
+    return dropped
+
+
+def print_purges(dropped):
+    for kind, counts in sorted(dropped.items()):
+        print(
+            f"- Varnish: {len(counts)} purges answered “{kind}”, "
+            f"{sum(counts):,} objects in all, at most {max(counts)} at once"
+        )
+
+
 def request_kind(method, path):
     """What a request to a node was, for the table of what the nodes were asked for."""
     if path.startswith("/admin/"):
@@ -572,7 +601,7 @@ def main():
             vcl_for_nodes([(name.replace("-", "_"), "127.0.0.1", p) for name, p in ports.items()])
         )
         front = varnish(vcl_path, varnish_port, scratch)
-        fetches = backend_log(scratch)
+        fetches, purges = backend_log(scratch), purge_log(scratch)
         nodes = {
             name: app_node(name, port, env, scratch, args.workers) for name, port in ports.items()
         }
@@ -582,8 +611,9 @@ def main():
             stack.callback(server.stop)
         for port in [*ports.values(), varnish_port]:
             wait_for(port, timeout=120)
-        fetches.start()
-        stack.callback(fetches.stop)
+        for log in (fetches, purges):
+            log.start()
+            stack.callback(log.stop)
         print("Waiting for the worker to run the set-up's tasks…", file=sys.stderr)
         wait_until_tasks_done()
         replica.wait_for("replay")
@@ -630,12 +660,15 @@ def main():
         record_purges(watcher.edits, purges_of(f"article-{watched_pk}", began))
         logs = {server.name: server.log() for server in [*nodes.values(), worker]}
         fetches.stop()
+        purges.stop()
         backend = backend_requests(scratch, began, began + args.seconds)
+        dropped = purges_answered(scratch, began, began + args.seconds)
         worked = node_requests(scratch, setup_requests)
         ok, report = check_nothing_lost(acks)
 
     passed = report_run(args, results, watcher, node_fault, worker_fault, worker_ready, logs)
     print_backend_table(backend, worked, args.seconds)
+    print_purges(dropped)
     print(f"- before the run, {warmed} pages were read once through Varnish (a warm cache)")
     print(f"- replica: {served_by_replica:,} transactions in {database} during the run; ", end="")
     print(f"replay behind the primary at most {max(lag.samples, default=0):,} bytes")

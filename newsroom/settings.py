@@ -211,7 +211,9 @@ FRONTEND_CACHE_BACKENDS = [
 # started is deemed lost with its worker (killed, its machine gone) and run again.
 TASKS = {
     "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="articles.tasks.backends.NotifyingDatabaseBackend"
+        ),
         "QUEUES": ["default"],
     }
 }

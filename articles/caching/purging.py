@@ -8,6 +8,11 @@ that purges by surrogate key.
 A purge is a task per cache (`purge_cache`), written in the transaction of the change
 (articles/tasks/): the editor's save waits on no cache, a cache that is down or slow is
 tried again until it answers, and one cache's failure never repeats another's purge.
+
+A soft purge (`purge(keys, soft=True)`, a donation's) lets an HTTP cache that can serve
+stale pages keep the old copy for the readers who ask while it fetches the new one:
+the appeal box every page includes changes with each gift, and with a hard purge every
+page delivered meanwhile waited on the box's fetch from a busy node.
 """
 
 import logging
@@ -30,6 +35,11 @@ class PurgeBackend:
 
     def purge_keys(self, keys):
         raise NotImplementedError
+
+    def soft_purge_keys(self, keys):
+        """Drop `keys`, or let readers have the old copies while the new are fetched:
+        a cache that cannot serve stale copies drops them."""
+        self.purge_keys(keys)
 
 
 class DjangoCacheBackend(PurgeBackend):
@@ -58,7 +68,10 @@ class HTTPPurgeBackend(PurgeBackend):
         self.timeout = timeout
 
     def purge_keys(self, keys):
-        headers = {**self.headers, self.keys_header: " ".join(sorted(keys))}
+        self._send(self.keys_header, keys)
+
+    def _send(self, keys_header, keys):
+        headers = {**self.headers, keys_header: " ".join(sorted(keys))}
         request = urllib.request.Request(self.location, method=self.method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -73,6 +86,10 @@ class VarnishBackend(HTTPPurgeBackend):
     """Varnish with the xkey vmod: `PURGE` with `xkey-purge` (deploy/varnish/default.vcl)."""
 
     keys_header = "xkey-purge"
+
+    def soft_purge_keys(self, keys):
+        # xkey.softpurge: the objects expire but stay in grace (deploy/varnish/default.vcl).
+        self._send("xkey-softpurge", keys)
 
 
 class SurrogateKeyBackend(HTTPPurgeBackend):
@@ -101,8 +118,9 @@ def _backends():
 
 
 @task()
-def purge_cache(cache_name, keys):
-    """Tell one cache to drop `keys`. Idempotent: a repeated purge drops nothing more.
+def purge_cache(cache_name, keys, soft=False):
+    """Tell one cache to drop `keys` (softly: `PurgeBackend.soft_purge_keys`).
+    Idempotent: a repeated purge drops nothing more.
 
     A cache no longer configured (its URL removed since the task was written) is skipped.
     """
@@ -110,13 +128,17 @@ def purge_cache(cache_name, keys):
     if backend is None:
         logger.warning("Purge for %s skipped: no such cache is configured now", cache_name)
         return
-    backend.purge_keys(set(keys))
+    if soft:
+        backend.soft_purge_keys(set(keys))
+    else:
+        backend.purge_keys(set(keys))
 
 
-def purge(keys, *, at=None):
+def purge(keys, *, at=None, soft=False):
     """Purge pages showing any of `keys` from every cache, once the current transaction
     commits: a task per cache, written in that transaction. With `at`, the purge waits
-    until then (a scheduled article going live), where the task backend can wait."""
+    until then (a scheduled article going live), where the task backend can wait. With
+    `soft`, readers may get the old copies while an HTTP cache fetches new ones."""
     keys = sorted(set(keys))
     if not keys:
         return
@@ -126,7 +148,10 @@ def purge(keys, *, at=None):
             return
         task_ = purge_cache.using(run_after=at)
     for cache_name in _backends():
-        task_.enqueue(cache_name, keys)
+        if soft:
+            task_.enqueue(cache_name, keys, soft=True)
+        else:
+            task_.enqueue(cache_name, keys)
 
 
 def purge_now(keys):
