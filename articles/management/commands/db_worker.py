@@ -1,19 +1,18 @@
-"""django-tasks-db's worker, woken by PostgreSQL's NOTIFY as soon as a task is written
-(articles/tasks/wakeups.py), which also puts back the tasks a dead worker left running
-and forgets finished ones.
+"""django-tasks-db's worker, woken as soon as a task is written, which also puts back
+the tasks a dead worker left running and forgets finished ones. This command is found
+first because `articles` comes before `django_tasks_db` in INSTALLED_APPS.
 
-Its own loop sleeps --interval whenever the queue is empty, so a purge written just
-after a poll waited up to that long (0.25 s on average at 0.5) before Varnish heard of
-it; `Worker` below is the same loop with that sleep replaced by a wait that a commit
-writing a task cuts short. --interval remains the longest wait, the fallback.
-
-Its own `db_worker` marks a task "running" when it takes it, so a worker killed in the
-middle (SIGKILL, out of memory, its machine gone) leaves the row running for ever and the
-task, a purge or a receipt, is never done. This command, found first because `articles`
-comes before `django_tasks_db` in INSTALLED_APPS, runs the same worker with a thread
-beside it that puts such rows back (`articles.tasks.requeue_lost`) once they have run
-longer than TASK_LEASE_SECONDS, and every TASK_PRUNE_SECONDS deletes the rows of tasks
-finished long ago (`articles.tasks.prune_finished`): no cron job to forget.
+- Woken: the library's loop sleeps --interval whenever the queue is empty, so a purge
+  written just after a poll waited up to that long (0.25 s on average at 0.5) before
+  Varnish heard of it. `Worker` below is the same loop with that sleep replaced by a
+  wait that the commit of a task cuts short (PostgreSQL's NOTIFY,
+  articles/tasks/wakeups.py); --interval remains the longest wait.
+- Put back: the library marks a task "running" when it takes it, so a worker killed in
+  the middle (SIGKILL, out of memory, its machine gone) leaves the row running for ever
+  and the task, a purge or a receipt, is never done. A thread beside the worker puts
+  such rows back (`articles.tasks.requeue_lost`) once they have run longer than
+  TASK_LEASE_SECONDS, and every TASK_PRUNE_SECONDS deletes the rows of tasks finished
+  long ago (`articles.tasks.prune_finished`): no cron job to forget.
 """
 
 import logging
