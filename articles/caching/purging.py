@@ -23,6 +23,8 @@ from django.core.cache import cache
 from django.utils.module_loading import import_string
 from django_tasks import task
 
+from newsroom.replicas import wait_for_replay
+
 from ..tasks import can_defer
 from .pages import SURROGATE_HEADER
 from .tokens import LAST_PURGE_KEY, token_key
@@ -128,6 +130,9 @@ def purge_cache(cache_name, keys, soft=False):
     if backend is None:
         logger.warning("Purge for %s skipped: no such cache is configured now", cache_name)
         return
+    # The readers' replicas must have the change first, or the page fetched after the
+    # purge may be rendered from one that has not, and cached without it.
+    wait_for_replay(timeout=settings.PURGE_REPLICA_WAIT_SECONDS)
     if soft:
         backend.soft_purge_keys(set(keys))
     else:
