@@ -20,6 +20,7 @@ from .cache_keys import (
     SEARCH,
     TOPICS,
     articles_key_for,
+    statements_key_for,
 )
 from .caching import appeal_box as boxes
 from .caching import cached_page, tag_response
@@ -249,7 +250,8 @@ def organisation_detail(request, slug):
         response,
         organisation,
         articles_key_for(Organisation, organisation.pk),
-        QUOTES,
+        # Not QUOTES, which every article's edit purges: only its own statements.
+        statements_key_for(organisation.pk),
         organisation.tags.all(),
         page_obj,
         _tags_of(page_obj),
