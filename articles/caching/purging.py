@@ -104,6 +104,10 @@ class SurrogateKeyBackend(HTTPPurgeBackend):
 # The name of Django's own cache among the purge tasks' targets; an HTTP cache is named by
 # its LOCATION.
 DJANGO_CACHE = "django"
+# A soft purge (a gift's new total) waits behind every outright one (an edit): after a
+# worker's outage, or under a flood of donations, the queue holds many of them, and an
+# edit's page must not wait for each to be sent first.
+SOFT_PURGE_PRIORITY = -10
 
 
 def _backends():
@@ -152,6 +156,8 @@ def purge(keys, *, at=None, soft=False):
         if not can_defer(purge_cache):
             return
         task_ = purge_cache.using(run_after=at)
+    if soft:
+        task_ = task_.using(priority=SOFT_PURGE_PRIORITY)
     for cache_name in _backends():
         if soft:
             task_.enqueue(cache_name, keys, soft=True)
