@@ -43,7 +43,7 @@ serve: $(INSTALLED) .env
 	$(BIN)/python manage.py ensure_editor
 	$(BIN)/python $(WORKER) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn newsroom.wsgi:application --bind 127.0.0.1:8000 --workers 2 \
+	$(BIN)/gunicorn newsroom.wsgi:application --bind 127.0.0.1:8000 --workers 2 --preload \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 # One worker alone, for the tasks of a server started some other way (DATABASE_URL and

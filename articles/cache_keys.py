@@ -41,3 +41,10 @@ def articles_key_for(model, pk):
     e.g. `topictag-5-articles`: purged when an article joins or leaves that list, not
     when the topic itself is renamed."""
     return f"{key_for(model, pk)}-articles"
+
+
+def statements_key_for(organisation_pk):
+    """The key of what an organisation said (its people included), as its page lists it,
+    e.g. `organisation-3-statements`: purged when a quote, an article quoting it or one
+    of its people changes, not by every article's edit as the quotes page's list is."""
+    return f"organisation-{organisation_pk}-statements"

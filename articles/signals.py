@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from . import caching
 from .cache_keys import SEARCH, articles_key_for, object_key
-from .models import Article, Organisation, TaggedArticle, WithdrawnArticle
+from .models import Article, Organisation, Person, Quote, TaggedArticle, WithdrawnArticle
 from .models.organisations import MENTIONED_BY
 from .tasks.relinking import relink_mentions
 from .tasks.renditions import cut_renditions
@@ -91,11 +91,25 @@ def _record_deletion(sender, instance, **kwargs):
 
 def _purge_cache_keys(sender, instance, **kwargs):
     keys = instance.cache_keys()
-    caching.purge(keys)
+    caching.purge(keys, soft=getattr(sender, "purged_softly", False))
     if getattr(instance, "is_scheduled", False):
         # The HTTP caches keep the lists for s-maxage; when the article goes live they
         # must show it, whether or not anyone saves anything then.
         caching.purge(keys, at=instance.published_at)
+
+
+@receiver(pre_save, sender=Quote)
+def _note_quote_organisations(sender, instance, raw=False, **kwargs):
+    # The organisation pages that listed the quote before this save must drop it too.
+    stored = Quote.objects.filter(pk=instance.pk).first() if instance.pk else None
+    instance._organisations_before = stored.statement_organisation_ids() if stored else set()
+
+
+@receiver(pre_save, sender=Person)
+def _note_person_organisation(sender, instance, raw=False, **kwargs):
+    # The organisation they leave lists their statements no more.
+    stored = Person.objects.filter(pk=instance.pk).values_list("organisation_id", flat=True)
+    instance._organisations_before = set(stored) - {None} if instance.pk else set()
 
 
 # Every model that declares the keys its rows' changes invalidate (`cache_keys()`).

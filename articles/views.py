@@ -20,6 +20,7 @@ from .cache_keys import (
     SEARCH,
     TOPICS,
     articles_key_for,
+    statements_key_for,
 )
 from .caching import appeal_box as boxes
 from .caching import cached_page, tag_response
@@ -245,7 +246,8 @@ def organisation_detail(request, slug):
         response,
         organisation,
         articles_key_for(Organisation, organisation.pk),
-        QUOTES,
+        # Not QUOTES, which every article's edit purges: only its own statements.
+        statements_key_for(organisation.pk),
         organisation.tags.all(),
         page_obj,
         _tags_of(page_obj),
@@ -401,7 +403,15 @@ def appeal_box(request, appeal, part):
         raise Http404("No such appeal.") from None
     response = HttpResponse(getattr(box, part))
     response["X-Robots-Tag"] = "noindex"
-    patch_cache_control(response, public=True, max_age=0, s_maxage=boxes.box_lifetime(appeal_id))
+    # After a donation's soft purge, an HTTP cache serves the old box (for at most this
+    # stale_while_revalidate) while it fetches the new one.
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=boxes.box_lifetime(appeal_id),
+        stale_while_revalidate=boxes.BOX_STALE_SECONDS,
+    )
     return tag_response(response, boxes.box_keys(box, appeal_id))
 
 

@@ -196,7 +196,14 @@ def app_node(name, port, env, scratch, workers):
     directory.mkdir()
     command = [GUNICORN, "newsroom.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--timeout", "60", "--log-level", "warning"]
+    # The master loads the application once and forks its workers ready (newsroom/wsgi.py):
+    # a node started again serves its first pages without each worker's start-up.
+    command += ["--preload"]
     command += ["--chdir", str(directory), "--pythonpath", str(ROOT)]
+    # Each request's path and the microseconds its worker spent on it (not its wait in
+    # the node's queue, which Varnish's timing of the same request includes).
+    command += ["--access-logfile", str(scratch / f"{name}.access")]
+    command += ["--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
     return Server(name, command, cwd=directory, env=env, log_path=scratch / f"{name}.log")
 
 
@@ -214,6 +221,121 @@ def varnish(vcl_path, port, scratch):
     command = [binary, "-F", "-j", "none", "-a", f"127.0.0.1:{port}", "-f", str(vcl_path)]
     command += ["-n", str(scratch / "varnish"), "-s", "malloc,128m", "-T", "none"]
     return Server("varnish", command, cwd=scratch, env=None, log_path=scratch / "varnish.log")
+
+
+def backend_log(scratch):
+    """varnishncsa writing every request Varnish sent to a node: when it began (seconds
+    since the epoch), the method, the path, the status and the seconds to its first byte
+    (its wait in the node's queue and its render)."""
+    binary = shutil.which("varnishncsa") or "/usr/bin/varnishncsa"
+    fields = "%{VSL:Timestamp:Start[1]}x %m %U %s %{Varnish:time_firstbyte}x"
+    command = [binary, "-b", "-n", str(scratch / "varnish"), "-F", fields]
+    command += ["-w", str(scratch / "backend.log")]
+    return Server("varnishncsa", command, cwd=scratch, env=None, log_path=scratch / "ncsa.log")
+
+
+def purge_log(scratch):
+    """varnishncsa writing each purge Varnish answered: when, and what it says it did
+    ("Purged 3 objects", "Soft-purged 2 objects")."""
+    binary = shutil.which("varnishncsa") or "/usr/bin/varnishncsa"
+    fields = "%{VSL:Timestamp:Start[1]}x %{VSL:RespReason}x"
+    command = [binary, "-c", "-n", str(scratch / "varnish"), "-q", 'ReqMethod eq "PURGE"']
+    command += ["-F", fields, "-w", str(scratch / "purge.log")]
+    return Server("purges", command, cwd=scratch, env=None, log_path=scratch / "ncsa2.log")
+
+
+def purges_answered(scratch, began, ended):
+    """{"Purged": [objects dropped by each], "Soft-purged": […]} in the run."""
+    path = scratch / "purge.log"
+    dropped = {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        match = re.fullmatch(r"([\d.]+) (\S+) (\d+) objects", line.strip())
+        if match and began <= float(match[1]) <= ended:
+            dropped.setdefault(match[2], []).append(int(match[3]))
+    return dropped
+
+
+def print_purges(dropped):
+    for kind, counts in sorted(dropped.items()):
+        print(
+            f"- Varnish: {len(counts)} purges answered “{kind}”, "
+            f"{sum(counts):,} objects in all, at most {max(counts)} at once"
+        )
+
+
+def request_kind(method, path):
+    """What a request to a node was, for the table of what the nodes were asked for."""
+    if path.startswith("/admin/"):
+        return f"admin {method}"
+    if path.startswith("/fragments/appeal-box/"):
+        return "appeal box"
+    for prefix, kind in (("/articles/", "article"), ("/organisations/", "organisation")):
+        if path.startswith(prefix):
+            return kind
+    if path.startswith("/search"):
+        return "search"
+    return "front" if path == "/" else "other"
+
+
+def backend_requests(scratch, began, ended):
+    """[(kind, seconds to first byte)] of the requests Varnish sent to the nodes in the
+    run."""
+    path = scratch / "backend.log"
+    rows = []
+    for line in path.read_text().splitlines() if path.exists() else []:
+        try:
+            start, method, url, _status, firstbyte = line.split()
+            start, firstbyte = float(start), float(firstbyte)
+        except ValueError:
+            continue
+        if began <= start <= ended:
+            rows.append((request_kind(method, url), firstbyte))
+    return rows
+
+
+def access_log_sizes(scratch):
+    return {path: path.stat().st_size for path in scratch.glob("node-*.access")}
+
+
+def node_requests(scratch, skipped):
+    """[(kind, seconds a gunicorn worker spent)] from both nodes' access logs, past the
+    `skipped` bytes of each (the set-up's requests)."""
+    rows = []
+    for path in scratch.glob("node-*.access"):
+        with open(path, "rb") as log:
+            log.seek(skipped.get(path, 0))
+            lines = log.read().decode(errors="replace").splitlines()
+        for line in lines:
+            try:
+                method, url, _status, micros = line.split()
+            except ValueError:
+                continue
+            rows.append((request_kind(method, url), int(micros) / 1e6))
+    return rows
+
+
+def print_backend_table(backend, worked, seconds):
+    """Per kind: how often Varnish asked a node, how long it waited for the first byte,
+    and how long a gunicorn worker spent on it; the difference is the node's queue."""
+    print(
+        "\nWhat Varnish asked the nodes for (first byte: as Varnish waited, queue included; "
+        "worker: the gunicorn worker's own time, whole run):\n"
+    )
+    print(
+        "| kind | fetches | per s | first byte p50 ms | p95 ms | worker p50 ms | p95 ms "
+        "| worker s total |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    kinds = sorted({kind for kind, _ in backend} | {kind for kind, _ in worked})
+    for kind in kinds:
+        waits = [s * 1000 for k, s in backend if k == kind]
+        spent = [s * 1000 for k, s in worked if k == kind]
+        print(
+            f"| {kind} | {len(waits)} | {len(waits) / seconds:.1f} | "
+            f"{percentile(waits, 0.5):,.0f} | {percentile(waits, 0.95):,.0f} | "
+            f"{percentile(spent, 0.5):,.0f} | {percentile(spent, 0.95):,.0f} | "
+            f"{sum(spent) / 1000:,.1f} |"
+        )
 
 
 def wait_until_tasks_done(timeout=300):
@@ -482,6 +604,7 @@ def main():
             vcl_for_nodes([(name.replace("-", "_"), "127.0.0.1", p) for name, p in ports.items()])
         )
         front = varnish(vcl_path, varnish_port, scratch)
+        fetches, purges = backend_log(scratch), purge_log(scratch)
         nodes = {
             name: app_node(name, port, env, scratch, args.workers) for name, port in ports.items()
         }
@@ -491,6 +614,9 @@ def main():
             stack.callback(server.stop)
         for port in [*ports.values(), varnish_port]:
             wait_for(port, timeout=120)
+        for log in (fetches, purges):
+            log.start()
+            stack.callback(log.stop)
         print("Waiting for the worker to run the set-up's tasks…", file=sys.stderr)
         wait_until_tasks_done()
         replica.wait_for("replay")
@@ -524,6 +650,7 @@ def main():
             lag(elapsed)
 
         print(f"Running Locust for {args.seconds} s…", file=sys.stderr)
+        setup_requests = access_log_sizes(scratch)
         results, acks = run_locust(
             site, seconds=args.seconds, readers=args.readers, scratch=scratch, during=during
         )
@@ -535,9 +662,16 @@ def main():
         worker_ready = first_task_after(began + worker_fault.repaired) - began
         record_purges(watcher.edits, purges_of(f"article-{watched_pk}", began))
         logs = {server.name: server.log() for server in [*nodes.values(), worker]}
+        fetches.stop()
+        purges.stop()
+        backend = backend_requests(scratch, began, began + args.seconds)
+        dropped = purges_answered(scratch, began, began + args.seconds)
+        worked = node_requests(scratch, setup_requests)
         ok, report = check_nothing_lost(acks)
 
     passed = report_run(args, results, watcher, node_fault, worker_fault, worker_ready, logs)
+    print_backend_table(backend, worked, args.seconds)
+    print_purges(dropped)
     print(f"- before the run, {warmed} pages were read once through Varnish (a warm cache)")
     print(f"- replica: {served_by_replica:,} transactions in {database} during the run; ", end="")
     print(f"replay behind the primary at most {max(lag.samples, default=0):,} bytes")

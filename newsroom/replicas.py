@@ -121,6 +121,42 @@ def usable_replica():
     return next((alias for alias in replicas if replica_health.usable(alias)), None)
 
 
+def wait_for_replay(timeout):
+    """Wait until every replica has replayed what the primary has written so far, or
+    `timeout` seconds; a replica that cannot be reached is not waited for (readers do
+    not use it). For purges: a purge sent before a replica has a change lets a reader's
+    page be rendered anew from that replica without it, and cached again until the next
+    purge. Returns the aliases still behind when it gave up."""
+    if not settings.DATABASE_REPLICAS:
+        return []
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        (written,) = cursor.fetchone()
+    deadline = time.monotonic() + timeout
+    behind = list(settings.DATABASE_REPLICAS)
+    while behind:
+        behind = [alias for alias in behind if not _has_replayed(alias, written)]
+        if not behind or time.monotonic() >= deadline:
+            break
+        time.sleep(0.01)
+    for alias in behind:
+        logger.warning("Replica %s still behind after %.1f s; purging anyway", alias, timeout)
+    return behind
+
+
+def _has_replayed(alias, position):
+    try:
+        with connections[alias].cursor() as cursor:
+            # NULL from a server that is not replaying (a primary): nothing to wait for.
+            cursor.execute(
+                "SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, true)", [position]
+            )
+            return cursor.fetchone()[0]
+    except DatabaseError:
+        close_quietly(alias)
+        return True
+
+
 def _is_reader_page(request):
     match = request.resolver_match
     return request.method in _READ_ONLY_METHODS and match.namespace != "admin"

@@ -146,6 +146,10 @@ DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
 REPLICA_HEALTH_SECONDS = env.float("REPLICA_HEALTH_SECONDS", default=2.0)
+# A purge waits (at most this long) until every replica has replayed what the primary had
+# written when the purge began: sent sooner, it could have a page rendered anew from a
+# replica without the change, and cached again. Workers need DATABASE_REPLICA_URLS for it.
+PURGE_REPLICA_WAIT_SECONDS = env.float("PURGE_REPLICA_WAIT_SECONDS", default=5.0)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -211,7 +215,9 @@ FRONTEND_CACHE_BACKENDS = [
 # started is deemed lost with its worker (killed, its machine gone) and run again.
 TASKS = {
     "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="articles.tasks.backends.NotifyingDatabaseBackend"
+        ),
         "QUEUES": ["default"],
     }
 }

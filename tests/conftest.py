@@ -336,28 +336,32 @@ def two_editors(make_staff):
 def run_worker(settings, db, monkeypatch):
     """Tasks stored by the database backend, as in production (the test settings run them
     on commit instead), and a worker that runs every task due now, in this process, over
-    the rows the test's transaction holds, then stops: django-tasks-db's own."""
-    from django_tasks_db.management.commands import db_worker
-    from django_tasks_db.management.commands.db_worker import Worker
+    the rows the test's transaction holds, then stops: `manage.py db_worker`'s."""
+    from articles.management.commands import db_worker
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "articles.tasks.backends.NotifyingDatabaseBackend"}}
     # Between tasks the worker closes a connection found inside a transaction, as the
     # test's is: on PostgreSQL that would end the test's transaction.
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run():
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
+        db_worker.Worker(**worker_options(batch=True, interval=0)).run()
 
     return run
+
+
+def worker_options(**options):
+    """The arguments `manage.py db_worker` gives its Worker, with `options` changed."""
+    return {
+        "queue_names": ["default"],
+        "interval": 1,
+        "batch": False,
+        "backend_name": "default",
+        "startup_delay": False,
+        "max_tasks": None,
+        "worker_id": "test-worker",
+        "excluded_queue_names": [],
+    } | options
 
 
 @pytest.fixture

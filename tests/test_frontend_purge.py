@@ -9,10 +9,14 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from articles.cache_keys import FRONT, key_for
+from articles.cache_keys import APPEALS, FRONT, key_for
 from articles.caching import purge_now
-from articles.models import Article
+from articles.caching.purging import purge_cache
+from articles.models import Article, DonationAppeal
+
+from .conftest import make_appeal, make_article, make_donation
 
 
 @pytest.fixture
@@ -47,6 +51,54 @@ def test_varnish_gets_one_purge_naming_the_keys_in_xkey_purge(settings, frontend
     purge_now({FRONT, key_for(Article, 12)})
     [(method, path, headers)] = received
     assert (method, path, headers["xkey-purge"]) == ("PURGE", "/", "article-12 front")
+
+
+def test_a_soft_purge_names_the_keys_in_xkey_softpurge(settings, frontend):
+    url, received = frontend
+    settings.FRONTEND_CACHE_BACKENDS = [
+        {"BACKEND": "articles.caching.purging.VarnishBackend", "LOCATION": f"{url}/"}
+    ]
+    purge_cache.call(f"{url}/", [APPEALS, key_for(DonationAppeal, 1)], soft=True)
+    [(method, path, headers)] = received
+    assert (method, path) == ("PURGE", "/")
+    assert headers["xkey-softpurge"] == "appeals donationappeal-1"
+    assert "xkey-purge" not in headers
+
+
+@pytest.fixture
+def varnish_recorder(settings, frontend):
+    url, received = frontend
+    settings.FRONTEND_CACHE_BACKENDS = [
+        {"BACKEND": "articles.caching.purging.VarnishBackend", "LOCATION": f"{url}/"}
+    ]
+    return received
+
+
+def test_a_donation_is_purged_softly_and_an_edit_outright(db, commit, varnish_recorder):
+    appeal = make_appeal()
+    article = make_article()
+    varnish_recorder.clear()
+    commit(lambda: make_donation(appeal, "25", at=timezone.now()))
+    [(_, _, gift)] = varnish_recorder
+    assert gift["xkey-softpurge"] == f"appeals donationappeal-{appeal.pk}"
+    assert "xkey-purge" not in gift
+
+    varnish_recorder.clear()
+    article.headline = "Rockets hit Camp Taji again"
+    commit(article.save)
+    edits = [headers for _, _, headers in varnish_recorder]
+    assert edits and all("xkey-softpurge" not in headers for headers in edits)
+    assert any(f"article-{article.pk}" in headers["xkey-purge"].split() for headers in edits)
+
+
+def test_a_cdn_that_cannot_serve_stale_pages_drops_a_soft_purges_keys(settings, frontend):
+    url, received = frontend
+    settings.FRONTEND_CACHE_BACKENDS = [
+        {"BACKEND": "articles.caching.purging.SurrogateKeyBackend", "LOCATION": f"{url}/purge"}
+    ]
+    purge_cache.call(f"{url}/purge", [APPEALS], soft=True)
+    [(_, _, headers)] = received
+    assert headers["Surrogate-Key"] == "appeals"
 
 
 def test_a_cdn_gets_the_keys_in_surrogate_key_with_the_method_and_token_it_asks_for(

@@ -5,6 +5,7 @@ The replica is a second PostgreSQL cluster made with pg_basebackup from the suit
 shows then tells which server it read.
 """
 
+import threading
 import time
 
 import pytest
@@ -13,10 +14,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from articles.caching.purging import purge_cache
 from articles.models import Article
-from newsroom.replicas import PIN_COOKIE, replica_health
+from newsroom.replicas import PIN_COOKIE, replica_health, wait_for_replay
 
 from .admin_forms import change_form_data
+from .cache_stand_in import CacheStandIn
 from .conftest import make_article
 from .postgres_replica import ReplicaUnavailable, StreamingReplica
 from .services import in_ci
@@ -105,6 +108,8 @@ def test_reader_pages_read_the_replica_and_the_admin_the_primary(routed, editor_
 def test_an_editor_who_saves_reads_the_primary_until_the_pin_expires(
     routed, editor_client, settings
 ):
+    # The replica is held on purpose: the save's purge need not wait for it.
+    settings.PURGE_REPLICA_WAIT_SECONDS = 0
     article = _published_then_held(routed, "Before the edit")
     change_url = reverse("admin:articles_article_change", args=[article.pk])
     form = editor_client.get(change_url)
@@ -172,3 +177,51 @@ def test_a_replica_that_is_down_sends_readers_to_the_primary(routed, settings):
         assert "Served whatever happens" in _page(reader, article)
     finally:
         routed.start()
+
+
+def _in_thread(work):
+    """Run `work` in a thread; an Event set when it is done."""
+    done = threading.Event()
+
+    def run():
+        try:
+            work()
+        finally:
+            connections.close_all()
+            done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done
+
+
+@uses_the_replica
+def test_a_purge_waits_until_the_replica_has_replayed_the_change(routed, settings):
+    settings.PURGE_REPLICA_WAIT_SECONDS = 30
+    article = _published_then_held(routed, "Before the edit")
+    Article.objects.filter(pk=article.pk).update(headline="After the edit")
+    cache = CacheStandIn()
+    settings.FRONTEND_CACHE_BACKENDS = [
+        {"BACKEND": "articles.caching.purging.VarnishBackend", "LOCATION": cache.url}
+    ]
+    try:
+        purged = _in_thread(lambda: purge_cache.call(cache.url, [f"article-{article.pk}"]))
+        # A reader's miss now would be rendered from the replica, without the edit.
+        assert not purged.wait(1), "purged before the replica had the edit"
+        assert not cache.answered
+        routed.resume_replay()
+        assert purged.wait(10)
+        assert cache.answered == [{f"article-{article.pk}"}]
+    finally:
+        cache.close()
+
+
+@uses_the_replica
+def test_a_purge_is_sent_anyway_once_it_has_waited_its_longest(routed, settings):
+    settings.PURGE_REPLICA_WAIT_SECONDS = 0.5
+    article = _published_then_held(routed, "Before the edit")
+    Article.objects.filter(pk=article.pk).update(headline="After the edit")
+    started = time.monotonic()
+    assert wait_for_replay(timeout=settings.PURGE_REPLICA_WAIT_SECONDS) == [REPLICA]
+    assert 0.5 <= time.monotonic() - started < 5
+    routed.resume_replay()
+    assert wait_for_replay(timeout=10) == []

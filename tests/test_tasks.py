@@ -10,6 +10,7 @@ test's transaction holds; tests/test_tasks_worker_killed.py runs real worker pro
 import socket
 import threading
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -22,6 +23,7 @@ from django_tasks_db.models import DBTaskResult
 from articles.cache_keys import FRONT, key_for
 from articles.caching.purging import DJANGO_CACHE, purge_cache
 from articles.donations.receipts import send_receipt
+from articles.management.commands import db_worker
 from articles.management.commands.db_worker import Housekeeping
 from articles.models import Article, Donation, Organisation
 from articles.tasks import requeue_lost
@@ -29,7 +31,7 @@ from articles.tasks import requeue_lost
 from . import stripe_events as stripe
 from .admin_forms import change_form_data
 from .cache_stand_in import CacheStandIn
-from .conftest import make_appeal, make_article, make_organisation
+from .conftest import make_appeal, make_article, make_organisation, worker_options
 
 READY, RUNNING = TaskResultStatus.READY, TaskResultStatus.RUNNING
 FAILED, SUCCESSFUL = TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL
@@ -172,6 +174,20 @@ def test_a_task_whose_worker_died_is_put_back_after_its_lease_then_parked(run_wo
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == FAILED
     assert row.exception_class_path == "articles.tasks.retries.WorkerLost"
+
+
+def test_an_edits_purge_is_sent_before_the_gifts_purges_written_earlier(run_worker):
+    appeal, article = make_appeal(), make_article()
+    DBTaskResult.objects.all().delete()
+    for amount in ("5", "10", "20"):
+        Donation.objects.create(appeal=appeal, amount=Decimal(amount))
+    article.headline = "Rockets hit Camp Taji again"
+    article.save()
+    # One task, as a worker back from an outage finds them: the edit's first.
+    db_worker.Worker(**worker_options(batch=True, interval=0, max_tasks=1)).run()
+    [done] = DBTaskResult.objects.filter(status=SUCCESSFUL)
+    assert key_for(Article, article.pk) in done.args_kwargs["args"][1]
+    assert DBTaskResult.objects.filter(status=READY).count() == 3
 
 
 # --- Finished tasks are forgotten, parked ones kept for editors ---------------------------

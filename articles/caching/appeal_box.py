@@ -24,6 +24,9 @@ from ..models import DonationAppeal
 from .fragments import cached_fragment
 
 PARTS = ("bar", "message")
+# How long an HTTP cache may serve a box past its lifetime or a donation's soft purge
+# while it fetches the new one: a fetch takes well under this, even on a busy node.
+BOX_STALE_SECONDS = 30
 # A caller that does ESI itself says so (deploy/varnish/default.vcl), and a page sent to
 # it keeps its includes, marked for it to process.
 SURROGATE_CAPABILITY = "Surrogate-Capability"

@@ -8,6 +8,11 @@ that purges by surrogate key.
 A purge is a task per cache (`purge_cache`), written in the transaction of the change
 (articles/tasks/): the editor's save waits on no cache, a cache that is down or slow is
 tried again until it answers, and one cache's failure never repeats another's purge.
+
+A soft purge (`purge(keys, soft=True)`, a donation's) lets an HTTP cache that can serve
+stale pages keep the old copy for the readers who ask while it fetches the new one:
+the appeal box every page includes changes with each gift, and with a hard purge every
+page delivered meanwhile waited on the box's fetch from a busy node.
 """
 
 import logging
@@ -17,6 +22,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 from django_tasks import task
+
+from newsroom.replicas import wait_for_replay
 
 from ..tasks import can_defer
 from .pages import SURROGATE_HEADER
@@ -30,6 +37,11 @@ class PurgeBackend:
 
     def purge_keys(self, keys):
         raise NotImplementedError
+
+    def soft_purge_keys(self, keys):
+        """Drop `keys`, or let readers have the old copies while the new are fetched:
+        a cache that cannot serve stale copies drops them."""
+        self.purge_keys(keys)
 
 
 class DjangoCacheBackend(PurgeBackend):
@@ -58,7 +70,10 @@ class HTTPPurgeBackend(PurgeBackend):
         self.timeout = timeout
 
     def purge_keys(self, keys):
-        headers = {**self.headers, self.keys_header: " ".join(sorted(keys))}
+        self._send(self.keys_header, keys)
+
+    def _send(self, keys_header, keys):
+        headers = {**self.headers, keys_header: " ".join(sorted(keys))}
         request = urllib.request.Request(self.location, method=self.method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -74,6 +89,10 @@ class VarnishBackend(HTTPPurgeBackend):
 
     keys_header = "xkey-purge"
 
+    def soft_purge_keys(self, keys):
+        # xkey.softpurge: the objects expire but stay in grace (deploy/varnish/default.vcl).
+        self._send("xkey-softpurge", keys)
+
 
 class SurrogateKeyBackend(HTTPPurgeBackend):
     """A CDN that purges by surrogate key: the keys in `Surrogate-Key`, and what else its
@@ -85,6 +104,10 @@ class SurrogateKeyBackend(HTTPPurgeBackend):
 # The name of Django's own cache among the purge tasks' targets; an HTTP cache is named by
 # its LOCATION.
 DJANGO_CACHE = "django"
+# A soft purge (a gift's new total) waits behind every outright one (an edit): after a
+# worker's outage, or under a flood of donations, the queue holds many of them, and an
+# edit's page must not wait for each to be sent first.
+SOFT_PURGE_PRIORITY = -10
 
 
 def _backends():
@@ -101,8 +124,9 @@ def _backends():
 
 
 @task()
-def purge_cache(cache_name, keys):
-    """Tell one cache to drop `keys`. Idempotent: a repeated purge drops nothing more.
+def purge_cache(cache_name, keys, soft=False):
+    """Tell one cache to drop `keys` (softly: `PurgeBackend.soft_purge_keys`).
+    Idempotent: a repeated purge drops nothing more.
 
     A cache no longer configured (its URL removed since the task was written) is skipped.
     """
@@ -110,13 +134,20 @@ def purge_cache(cache_name, keys):
     if backend is None:
         logger.warning("Purge for %s skipped: no such cache is configured now", cache_name)
         return
-    backend.purge_keys(set(keys))
+    # The readers' replicas must have the change first, or the page fetched after the
+    # purge may be rendered from one that has not, and cached without it.
+    wait_for_replay(timeout=settings.PURGE_REPLICA_WAIT_SECONDS)
+    if soft:
+        backend.soft_purge_keys(set(keys))
+    else:
+        backend.purge_keys(set(keys))
 
 
-def purge(keys, *, at=None):
+def purge(keys, *, at=None, soft=False):
     """Purge pages showing any of `keys` from every cache, once the current transaction
     commits: a task per cache, written in that transaction. With `at`, the purge waits
-    until then (a scheduled article going live), where the task backend can wait."""
+    until then (a scheduled article going live), where the task backend can wait. With
+    `soft`, readers may get the old copies while an HTTP cache fetches new ones."""
     keys = sorted(set(keys))
     if not keys:
         return
@@ -125,8 +156,13 @@ def purge(keys, *, at=None):
         if not can_defer(purge_cache):
             return
         task_ = purge_cache.using(run_after=at)
+    if soft:
+        task_ = task_.using(priority=SOFT_PURGE_PRIORITY)
     for cache_name in _backends():
-        task_.enqueue(cache_name, keys)
+        if soft:
+            task_.enqueue(cache_name, keys, soft=True)
+        else:
+            task_.enqueue(cache_name, keys)
 
 
 def purge_now(keys):

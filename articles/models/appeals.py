@@ -352,6 +352,10 @@ class Donation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DonationQuerySet.as_manager()
+    # A gift changes a running total (the appeal box): readers may see it a moment late,
+    # while the HTTP cache fetches the new box, rather than every page they are sent
+    # waiting on that fetch (caching/purging.py).
+    purged_softly = True
 
     class Meta:
         ordering = ["received_date", "pk"]

@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.text import Truncator
 from taggit.managers import TaggableManager
 
-from ..cache_keys import ARTICLE_LISTS, articles_key_for, object_key
+from ..cache_keys import ARTICLE_LISTS, articles_key_for, object_key, statements_key_for
 from ..images import CleanImageField, validate_image_upload
 from ..links import url_for
 from ..rendering.body import body_blocks, srcset
@@ -474,4 +474,8 @@ class Article(EditLocked):
             ).values_list("organisation_id", flat=True)
             keys |= {articles_key_for(TopicTag, pk) for pk in tag_ids}
             keys |= {articles_key_for(Organisation, pk) for pk in organisation_ids}
+            # Its quotes join or leave their organisations' statements as it is
+            # published, withdrawn or moved in time.
+            speakers = self.quotes.values_list("organisation_id", "person__organisation_id")
+            keys |= {statements_key_for(pk) for pair in speakers for pk in pair if pk}
         return keys

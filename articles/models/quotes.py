@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 
-from ..cache_keys import PEOPLE, QUOTES, SEARCH, SITEMAP, object_key
+from ..cache_keys import PEOPLE, QUOTES, SEARCH, SITEMAP, object_key, statements_key_for
 from ..links import url_for
 from ..rendering.body import speaker_cite
 from ..slugs import slug_of
@@ -111,6 +111,10 @@ class Person(EditLocked):
         keys = {object_key(self), PEOPLE, QUOTES, SEARCH, SITEMAP}
         if self.organisation_id:
             keys.add(related_key(self, "organisation"))
+        # Their statements count for their organisation, and before this save for the
+        # one they were with (signals.py notes it).
+        organisations = {self.organisation_id, *getattr(self, "_organisations_before", ())}
+        keys |= {statements_key_for(pk) for pk in organisations if pk}
         return keys
 
 
@@ -274,4 +278,17 @@ class Quote(models.Model):
             keys.add(related_key(self, "organisation"))
         if self.person_id:
             keys.add(related_key(self, "person"))
+        # The statements of the organisations it counts for now, and before this save
+        # (signals.py notes them).
+        organisations = {
+            *self.statement_organisation_ids(),
+            *getattr(self, "_organisations_before", ()),
+        }
+        keys |= {statements_key_for(pk) for pk in organisations if pk}
         return keys
+
+    def statement_organisation_ids(self):
+        """The organisations whose page lists this quote among their statements: its
+        organisation, and its person's (as `organisation_detail` finds them)."""
+        person_organisation = self.person.organisation_id if self.person_id else None
+        return {self.organisation_id, person_organisation} - {None}

@@ -16,6 +16,8 @@ and this room holds what they share:
 - `retries`: a failed task is run again later, with backoff, and parked after
   TASK_MAX_ATTEMPTS; a task whose worker died is put back;
 - `pruning`: rows of tasks finished long ago deleted by the workers themselves;
+- `backends.NotifyingDatabaseBackend` and `wakeups`: on PostgreSQL a task's commit wakes
+  the waiting workers (NOTIFY / LISTEN), rather than their next poll;
 - `backends.OnCommitBackend`: tasks run in the process once the transaction commits,
   for the test suite.
 """

@@ -1,11 +1,31 @@
-"""A task backend that runs each task in the enqueuing process once its transaction
-commits: the test suite's, where most tests want a save's chores done when the save
-commits, without a worker process (the durability tests use the database backend)."""
+"""The task backends: django-tasks-db's, waking the workers when a task is written (the
+deploy default), and one that runs each task in the enqueuing process once its
+transaction commits: the test suite's, where most tests want a save's chores done when
+the save commits, without a worker process (the durability tests use the database
+backend)."""
 
 from functools import partial
 
 from django.db import transaction
 from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks_db import DatabaseBackend
+
+from .wakeups import notify_workers
+
+
+class NotifyingDatabaseBackend(DatabaseBackend):
+    """django-tasks-db's backend, whose enqueue also wakes the workers when the task's
+    transaction commits (wakeups.py); a task deferred to later is left to their polls."""
+
+    def enqueue(self, task, args, kwargs):
+        # Imported here, as django-tasks-db does: a backend may be made (by a @task
+        # decorator) before the app registry is ready.
+        from django_tasks_db.models import DBTaskResult
+
+        result = super().enqueue(task, args, kwargs)
+        if task.run_after is None:
+            notify_workers(DBTaskResult)
+        return result
 
 
 class OnCommitBackend(ImmediateBackend):

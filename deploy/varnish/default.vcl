@@ -3,6 +3,9 @@
 # Pages are cached for their `s-maxage` and purged by surrogate key: Django names the
 # objects a page shows in its `xkey` header, and after saving an object it sends
 # `PURGE /` with `xkey-purge: <keys>` here (FRONTEND_CACHE_URLS=http://<this host>/).
+# A donation sends `xkey-softpurge` instead: its objects (the appeal box) expire but stay
+# in grace, so readers get the old box while one fetch brings the new one, rather than
+# every page waiting on that fetch.
 # Staff (session cookie), the admin, previews and share links always go to Django.
 #
 # The appeal box is an ESI include of its own address (/fragments/appeal-box/…), cached
@@ -33,6 +36,10 @@ sub vcl_recv {
         if (req.http.xkey-purge) {
             set req.http.x-purged = xkey.purge(req.http.xkey-purge);
             return (synth(200, "Purged " + req.http.x-purged + " objects"));
+        }
+        if (req.http.xkey-softpurge) {
+            set req.http.x-purged = xkey.softpurge(req.http.xkey-softpurge);
+            return (synth(200, "Soft-purged " + req.http.x-purged + " objects"));
         }
         return (purge);
     }
