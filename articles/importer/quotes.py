@@ -44,7 +44,7 @@ _SPEECH_VERBS = {
     "said", "says", "added", "adds", "asked", "asks", "wrote", "writes", "continued",
     "replied", "explained", "tweeted", "noted", "warned", "declared", "stated", "told",
 }  # fmt: skip
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s+[A-Z“\"‘(]|\s*$)")
+_SENTENCE_END = re.compile(r"[.!?]+[”\"]?(?=\s+[A-Z“\"‘(]|\s*$)")
 _QUOTED_AS_SAYING = re.compile(
     r"\bquot(?:ed|es|ing)\s+(?P<speaker>[^“”\"]{2,150}?)\s+as\s+"
     r"(?:saying|telling|writing|arguing|asking|warning)\b"
@@ -63,6 +63,39 @@ _AUXILIARIES = {
     "is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could",
     "may", "might", "should", "must", "does", "did", "says", "backs", "supports",
 }  # fmt: skip
+# Words that open a clause other than the quote's attribution: “…” until Haley said.
+_SUBORDINATE_OPENINGS = {
+    "until", "unless", "because", "since", "although", "though", "whereas", "if", "when",
+    "whenever", "before", "after", "between", "whom", "whose", "than", "once",
+}  # fmt: skip
+_CLAUSE_BREAK = re.compile(
+    r"[,;]\s+(?:and|but|while|whereas|so)\s+(?:[A-Z]|(?:he|she|they|it|we|i|the|a|an)\b)"
+)
+_SUBORDINATE_CLAUSE = re.compile(
+    r"(?:After|When|As|While|Although|Though|Because|Since|Before|Until|Once|If|Whereas)\s"
+)
+_MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)\.?")
+_LEADING_ADVERBS = {"even", "also", "but", "and", "so", "then", "now", "still", "yet"}
+_APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|[A-Z][\w.-]*\.?$)\b")
+# Words after a subject that open when or where, not more of the subject.
+_PLACE_AND_TIME = {"on", "in", "at", "during", "after", "before", "with", "to", "from", "by"}
+_COMMON_PAST_TENSES = {"took", "gave", "made", "went", "wrote", "told", "said", "put", "sent"}
+# Capitalised words that open a sentence without naming anyone.
+_NOT_A_SUBJECT_OPENING = {
+    "to", "of", "more", "most", "when", "here", "there", "not", "even",
+    "then", "do", "but", "and", "so", "specifically", "this", "that", "these", "those",
+    "it", "its", "his", "her", "their", "our", "my", "what", "how", "why", "who", "many",
+    "some", "all", "few", "one", "no", "each", "every", "only", "just", "if", "in", "on",
+}  # fmt: skip
+_LEADING_ADVERBIALS = {
+    "in", "on", "at", "after", "before", "during", "asked", "when", "while", "earlier",
+    "later", "meanwhile", "however", "but", "and", "still", "also", "yet", "instead",
+    "today", "yesterday", "last", "as", "for", "with", "by", "from", "since", "under",
+    "although", "though", "if", "because", "then", "now", "so", "separately", "previously",
+    "again", "similarly", "indeed", "recalling", "speaking", "writing", "responding",
+    "of", "to", "here", "there", "even", "not", "specifically", "despite", "amid", "like",
+    "unlike", "alongside", "beyond", "besides", "without", "within", "through", "over",
+}  # fmt: skip
 # Words a speaker's name or description never opens on, lower-case as they stand.
 _NOT_A_SPEAKER_START = {"for", "that", "to", "of", "in", "on", "at", "about", "from", "than"}
 # “…,” Toomey fumed / Oliver barked / Trump went on: verbs the lexicon is too small for.
@@ -71,6 +104,11 @@ _UNLISTED_VERBS = {"went", "shot", "cut", "chimed", "fired", "snapped", "shrugge
 _UNLISTED_DESCRIPTIONS = {"angry", "flabbergasted", "visibly", "clearly", "former", "then"}
 _SAID_OPENING = re.compile(r"(?:Said|Says|Added|Adds|Asked|Wrote|Writes)\s+(?P<speaker>.+)")
 _NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|(?:[A-Z]\.)+)")
+_AS_IT_PUTS = re.compile(
+    r"\b[Aa]s\s+(?P<speaker>[^,;:“”\"]{2,80}?(?:,[^,;:“”\"]{2,80},)?)\s+(?:puts?|wrote|writes"
+    r"|noted|notes|said|says|explained|explains|reported|reports|observed|observes)"
+    r"(?:\s+it)?\s*[,:]"
+)
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<speaker>[^“”\"]+?)\s*(?:[,.;:]|$)", re.I)
 
 
@@ -185,6 +223,7 @@ def find_quotes(paragraphs):
                 statement.speaker = (
                     _same_sentence_speaker(paragraph, before, run, found)
                     or _named_earlier_in_paragraph(masked, before, run, cast)
+                    or _subject_of_sentence(masked, before, run, cast)
                     or _unattributed(paragraphs, number, run, statements, found, cast)
                 )
                 if statement.speaker is None:
@@ -278,7 +317,8 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
     tail_end = after.start if after is not None else len(paragraph)
     tail = paragraph[run.end : min(tail_end, run.end + _WINDOW)]
     if not ends_sentence or tail.lstrip()[:1].islower() or tail.lstrip()[:1] in "―—–":
-        if found := _attribution_after(tail, cast):
+        embedded = bool(_last_sentence(paragraph[max(0, run.start - _WINDOW) : run.start]).strip())
+        if found := _attribution_after(tail, cast, embedded):
             if found[0].split()[0].lower() in _PRONOUN_SUBJECTS and masked is not None:
                 # Tyler said the campaign would show voters “…,” he said: the pronoun
                 # is the one the sentence named speaking before the quote.
@@ -320,7 +360,7 @@ def _masked(paragraph, runs):
     return "".join([*parts, paragraph[at:]])
 
 
-def _attribution_after(tail, cast):
+def _attribution_after(tail, cast, embedded=False):
     """“…,” the minister said on Monday.  “…,” said Jane Smith, a spokeswoman.  “…,”
     according to the ministry.  The tail runs to the end of its sentence."""
     clause = _first_sentence(tail)
@@ -349,6 +389,10 @@ def _attribution_after(tail, cast):
         # and the speaker follows the verb.
         subject = ""
     if not subject:
+        if cue.group().endswith("ing"):
+            # “…,” referencing the exiles in the city: a participle shares the subject of
+            # the sentence's main clause, which stands before the quote.
+            return None
         if cue.group() not in _SPEECH_VERBS and not (
             rest[:1].isupper() or rest.startswith("the ")
         ):
@@ -358,6 +402,13 @@ def _attribution_after(tail, cast):
         return speaker and (stripped.rstrip(" .,;"), speaker)
     if len(subject.split()) > _SUBJECT_MAX_WORDS or subject.split()[0] in _CONJUNCTIONS:
         # “…” and called on its supporters: the quote is the object of a verb before it.
+        return None
+    if embedded and (
+        subject.split()[0].lower() in _SUBORDINATE_OPENINGS or _CLAUSE_BREAK.search(subject)
+    ):
+        # Sims said he was “on the fence” until Haley said…, Cruz would make sand “glow in
+        # the dark,” for instance, and Trump vowed…: a quote inside a sentence is its
+        # lead-in's, and a cue after it the verb of another clause.
         return None
     if match := _QUOTED_AS_SAYING.search(stripped):
         # “…,” the newspaper quoted a deputy minister as saying.
@@ -400,6 +451,9 @@ def _lead_in(text, end, cast, start=0):
     if match := _ACCORDING_TO.search(sentence):
         if (speaker := cast.resolve(match["speaker"])) is not None:
             return match.group().strip(" ,:"), speaker
+    if (match := _AS_IT_PUTS.search(sentence)) and (speaker := cast.resolve(match["speaker"])):
+        # "As the Post's Jane Smith put it, the bill…: “": the speaker of the sentence
+        return match.group().strip(" ,:"), speaker
     if match := _QUOTED_AS_SAYING.search(sentence):
         # The newspaper quoted a deputy minister as saying “…”
         if (speaker := cast.resolve(match["speaker"])) is not None:
@@ -407,6 +461,16 @@ def _lead_in(text, end, cast, start=0):
     found_cues = list(cues(sentence))
     for index in range(len(found_cues) - 1, -1, -1):
         cue = found_cues[index]
+        if _participle_after_a_clause(sentence, cue):
+            if index and _follows(sentence, found_cues[index - 1], cue):
+                continue  # "Spicer said on Monday, adding, “": the cue before's subject
+            # "Smith took to Twitter, writing: “": a participle's subject is its main
+            # clause's.
+            if found := _named_subject(sentence[: cue.start()], cast, named=False):
+                return sentence.strip(" ,:"), found[1]
+            continue
+        if _not_the_quotes_cue(sentence, cue):
+            continue
         subject = _clause_before(sentence[: cue.start()])
         if not subject:
             if cue.group() in _SPEECH_VERBS:  # Said the minister: “…”
@@ -424,6 +488,135 @@ def _lead_in(text, end, cast, start=0):
             attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
             return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
     return _lead_in_without_cue(sentence, cast)
+
+
+def _participle_after_a_clause(sentence, cue):
+    """ "…wasn't a problem, noting that “": a participle after a comma, whose subject is
+    not the words before it but the main clause's."""
+    return cue.group().endswith("ing") and sentence[: cue.start()].rstrip().endswith(",")
+
+
+def _follows(sentence, earlier, cue):
+    """Whether only a few words of when and where stand between two cues."""
+    between = sentence[earlier.end() : cue.start()].strip(" ,")
+    return len(between.split()) <= 4 and not re.search(r"[“”\"]", between)
+
+
+def _not_the_quotes_cue(sentence, cue):
+    """ "After Brown criticized him, Clinton shot back, “": a cue in a subordinate clause
+    the sentence has left is not the quote's."""
+    sentence = sentence.lstrip()
+    opening = _SUBORDINATE_CLAUSE.match(sentence)
+    if opening is None or "," in sentence[: cue.start()]:
+        return False
+    rest = sentence[cue.end() :]
+    if "," not in rest or not rest[rest.index(",") + 1 :].strip():
+        return False
+    # "As Politico reported, “…”" is an attribution; "As Brown spoke, the NRA…" is not.
+    return opening.group().strip() != "As" or bool(rest[: rest.index(",")].strip())
+
+
+def _subject_of_sentence(masked, before, run, cast):
+    """ "Former Gov. Mike Huckabee is labeling the order “…”", "Sanders also pledged to
+    “…”": a quote inside a sentence with no cue word is the words of the sentence's
+    subject, when that is someone named, whatever the verb."""
+    start = before.end if before is not None else 0
+    sentence = _last_sentence(masked[max(start, run.start - _WINDOW) : run.start])
+    if not sentence.strip():
+        return None
+    found = _named_subject(sentence, cast)
+    return found and found[1]
+
+
+def _named_subject(sentence, cast, *, named=True):
+    """(words, speaker) for the person or organisation a sentence opens on, past its
+    adverbials ("On Monday,", "Taking it in,", "After Brown spoke,"), or None; someone
+    named only, unless `named` is False ("A campaign official later said…")."""
+    parts = [part.strip() for part in re.split(r",|\s[—–-]\s|:", sentence)]
+    while len(parts) > 1 and _is_adverbial(parts[0]):
+        parts.pop(0)
+    words = parts[0].split()
+    if len(words) > 1 and words[0] in ("He", "She", "he", "she"):
+        speaker = cast.resolve(words[0])
+        return speaker and (words[0], speaker)
+    subject = _words_before_verb(words, named=named)
+    if subject is None:
+        return None
+    if len(subject) == len(words):
+        # "Jane Smith, a spokeswoman for the ministry, who…, told…": the descriptions
+        # between the name and its verb say who she is.
+        for part in parts[1:]:
+            first = part.split()[0] if part else ""
+            if not first or first[:1].islower() and _is_verb_like(first, plurals=True):
+                break
+            subject.append(f", {part}")
+        else:
+            return None  # no verb after it: a heading or a name alone
+    phrase = " ".join(subject).replace(" ,", ",")
+    if re.search(r"[“”\"]", phrase):
+        return None  # "Trump's “excesses” are": words quoted, not someone
+    speaker = cast.resolve(phrase)
+    if speaker is None:
+        return None
+    if not named:
+        return phrase, speaker
+    if not (speaker.is_person or speaker.is_organisation):
+        return None
+    name = speaker.name.split()
+    capitals = [word for word in name if len(word) > 1 and word.isupper()]
+    if len(name) < 2 and not capitals:
+        return None  # "Guns are", "Specifically": one capital opening the sentence
+    if len(capitals) > 1 or re.search(r"['’]s\s[a-z]", phrase) and speaker.is_organisation:
+        return None  # a heading in capitals; "Trump's attacks stand out": a thing
+    return phrase, speaker
+
+
+def _words_before_verb(words, *, named=True):
+    """The words of a clause before its verb, ending on a name ("Republican candidate
+    Donald Trump quickly took…" → its first four), or None when they name no one."""
+    subject = []
+    while len(words) > 1 and words[0].lower() in _LEADING_ADVERBS:
+        words = words[1:]  # "Even a top strategist said", "But Smith called"
+    for word in words:
+        if word[:1].islower() and (_is_verb_like(word, named) or word in _PLACE_AND_TIME):
+            break
+        subject.append(word)
+    if named:
+        while subject and not _NAME_WORD.fullmatch(subject[-1].rstrip(",")):
+            subject.pop()
+    if not subject or subject[0].lower() in _NOT_A_SUBJECT_OPENING:
+        return None
+    return subject
+
+
+def _is_verb_like(word, plurals=True):
+    """Whether a lower-case word after a subject is likely its verb (or an adverb before
+    it). With `plurals`, any word in -s: "The campaign projects"; without, "Hundreds of
+    demonstrators marched" keeps its noun."""
+    word = word.strip(",.;:")
+    return (
+        word in _AUXILIARIES
+        or word in _ADVERBS
+        or word in _COMMON_PAST_TENSES
+        or word.endswith(("ed", "ly"))
+        or (plurals and word.endswith("s") and not word.endswith(("ss", "us", "is")))
+    )
+
+
+def _is_adverbial(part):
+    words = part.split()
+    if not words:
+        return True
+    if words[0].isupper() and len(words[0]) > 2 or _MONTH.fullmatch(words[0]):
+        return True  # a dateline: "WASHINGTON", "Dec. 8 (UPI)"
+    if _SUBORDINATE_CLAUSE.match(part):
+        return True
+    # "Taking it in", "Reached by reporters", "Less than an hour later"
+    if len(words) > 1 and words[0].endswith(("ing", "ed")) and words[1][:1].islower():
+        return True
+    if words[-1].lower() in ("later", "earlier", "ago", "afterward", "afterwards"):
+        return True
+    return words[0].lower() in _LEADING_ADVERBIALS
 
 
 def _lead_in_without_cue(sentence, cast):

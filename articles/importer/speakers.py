@@ -435,11 +435,9 @@ class Cast:
                 break
         if words[0] in _PRONOUNS and words[0] != "it":  # "he was hoping", "he taught law"
             return self._pronoun(words[0]) if reference else None
-        if (
-            len(words) > 10
-            or words[0] in _NOT_A_SUBJECT_START
-            or _NOT_IN_A_SUBJECT & set(words[1:])
-        ):
+        # "a source close to the campaign": "to" there opens no clause.
+        clause_words = {w for i, w in enumerate(words[1:], 1) if words[i - 1] != "close"}
+        if len(words) > 10 or words[0] in _NOT_A_SUBJECT_START or _NOT_IN_A_SUBJECT & clause_words:
             return None  # a clause or an adverbial, not someone
         return Speaker(" ".join([head, role]).strip() if not role else f"{head}, {role}")
 
