@@ -74,6 +74,7 @@ _CLAUSE_BREAK = re.compile(
 _SUBORDINATE_CLAUSE = re.compile(
     r"(?:After|When|As|While|Although|Though|Because|Since|Before|Until|Once|If|Whereas)\s"
 )
+_LONE_PARTICIPLE = re.compile(r"(?<=[.!?”\"]\s)\s*[A-Z][a-z]+ing\s*[,:]\s*$")
 _MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)\.?")
 _LEADING_ADVERBS = {"even", "also", "but", "and", "so", "then", "now", "still", "yet"}
 _APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|[A-Z][\w.-]*\.?$)\b")
@@ -276,6 +277,9 @@ def _named_earlier_in_paragraph(masked, before, run, cast):
     before it in its paragraph last named speaking, rather than whoever was quoted last."""
     start = before.end if before is not None else 0
     text = masked[max(start, run.start - _WINDOW) : run.start]
+    # "Smith stated that… . Adding, “…”": a participle alone goes on with the sentence's
+    # speaker before it.
+    text = _LONE_PARTICIPLE.sub("", text)
     if text.strip() and text.rstrip()[-1] not in '.!?”"':
         return None  # the quote continues a sentence, whose lead-in was read already
     sentences = [text]
@@ -547,11 +551,13 @@ def _named_subject(sentence, cast, *, named=True):
         # between the name and its verb say who she is.
         for part in parts[1:]:
             first = part.split()[0] if part else ""
-            if not first or first[:1].islower() and _is_verb_like(first, plurals=True):
+            if first[:1].islower() and _is_verb_like(first, plurals=True):
                 break
+            if not first:
+                return None  # no verb after it: a heading or a name alone
             subject.append(f", {part}")
         else:
-            return None  # no verb after it: a heading or a name alone
+            return None
     phrase = " ".join(subject).replace(" ,", ",")
     if re.search(r"[“”\"]", phrase):
         return None  # "Trump's “excesses” are": words quoted, not someone
@@ -584,8 +590,10 @@ def _words_before_verb(words, *, named=True):
     if named:
         while subject and not _NAME_WORD.fullmatch(subject[-1].rstrip(",")):
             subject.pop()
-    if not subject or subject[0].lower() in _NOT_A_SUBJECT_OPENING:
+    if not subject or named and subject[0].lower() in _NOT_A_SUBJECT_OPENING:
         return None
+    if subject[-1].endswith(("’s", "'s")):
+        return None  # "Bill Clinton’s stock answer": whose, not who
     return subject
 
 
@@ -628,7 +636,7 @@ def _lead_in_without_cue(sentence, cast):
         return speaker and (stripped.rstrip(" ,:"), speaker)
     if not stripped.endswith(":"):
         return None
-    words = re.split(r"[,;—–]", stripped[:-1])[-1].split()
+    words = re.split(r"[,;—–]|\s-\s", stripped[:-1])[-1].split()
     if words and (words[-1].endswith("ed") and not words[-1][:1].isupper()):
         words = words[:-1]  # "Scarborough engaged:"
         if 1 < len(words) <= 4 and words[0] in ("the", "a", "an", "The", "A", "An"):
@@ -639,8 +647,10 @@ def _lead_in_without_cue(sentence, cast):
                 return stripped.rstrip(" :"), Speaker(described)
             speaker = cast.resolve(described)
             return speaker and (stripped.rstrip(" :"), speaker)
-    if not 0 < len(words) <= 4 or not all(_NAME_WORD.fullmatch(word) for word in words):
+    if not 0 < len(words) <= 8 or not all(_NAME_WORD.fullmatch(word) for word in words[-2:]):
         return None
+    if len(words) > 4 and not re.match(r"(?:[Ff]ormer|[A-Z][\w.-]*)$", words[0]):
+        return None  # "Former secretary of state Jane Smith:" but not a clause ending on a name
     speaker = cast.resolve(" ".join(words))
     if speaker is not None and speaker.is_person:
         return stripped.rstrip(" :"), speaker
@@ -688,6 +698,13 @@ def _clause_before(text):
         if conjunction != " and " or re.match(r"(?:he|she|they|it|we|i|the|a|an)\b", rest, re.I):
             text = rest
             break
+    if "," in text.rstrip(" ,"):
+        # "The two will meet next week, Spicer said": the name after the reported clause
+        # (not "Jane Smith, of Sumter, South Carolina, said": a name and where from).
+        first, last = text.split(",", 1)[0].split(), text.rstrip(" ,").rsplit(",", 1)[1].split()
+        clause = any(w[:1].islower() and _is_verb_like(w, plurals=False) for w in first)
+        if clause and 0 < len(last) <= 4 and all(_NAME_WORD.fullmatch(word) for word in last):
+            text = " ".join(last)
     words = text.split()
     if not words or len(words) > _SUBJECT_MAX_WORDS:
         return ""

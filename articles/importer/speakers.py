@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from .cues import first_cue
 
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
+_INITIAL = re.compile(r"[A-Z]\.")
 _SUFFIX = re.compile(r"(?:[JS]r|I{2,3}|IV)\.?")
 _RELATIVES = {"that", "which", "who", "whom", "this", "these", "those", "what", "there"}
 _TITLES = {
@@ -104,7 +105,10 @@ def _looks_like_organisation(phrase, tokens):
     words = {token.lower().strip(".,'’") for token in tokens}
     if words & _ORGANISATION_WORDS:
         return True
-    return any(len(token) > 1 and token.isupper() for token in tokens)
+    # "UNICEF", "U.N." name organisations; a middle initial ("Michael P. McDonald") not.
+    return any(
+        len(token) > 1 and token.isupper() and not _INITIAL.fullmatch(token) for token in tokens
+    )
 
 
 def _trailing_name(tokens):
