@@ -11,6 +11,7 @@ Who the speaker words stand for ("Smith", "she", "the commander", "the statement
 resolved against the people the article introduced before (speakers.py: the cast).
 """
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -105,6 +106,8 @@ _UNLISTED_VERBS = {"went", "shot", "cut", "chimed", "fired", "snapped", "shrugge
 _UNLISTED_DESCRIPTIONS = {"angry", "flabbergasted", "visibly", "clearly", "former", "then"}
 _SAID_OPENING = re.compile(r"(?:Said|Says|Added|Adds|Asked|Wrote|Writes)\s+(?P<speaker>.+)")
 _NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|(?:[A-Z]\.)+)")
+_OPEN_RELATIVE = re.compile(r",\s+(?:who|whose|which)\b[^,]*$")
+_RELATIVE_CLAUSE = re.compile(r"\s(?:who|whose|that)\s")
 _AS_IT_PUTS = re.compile(
     r"\b[Aa]s\s+(?P<speaker>[^,;:“”\"]{2,80}?(?:,[^,;:“”\"]{2,80},)?)\s+(?:puts?|wrote|writes"
     r"|noted|notes|said|says|explained|explains|reported|reports|observed|observes)"
@@ -379,6 +382,15 @@ def _attribution_after(tail, cast, embedded=False):
         speaker = cast.resolve(match["speaker"])
         return speaker and (stripped[: match.end("speaker")], speaker)
     cue = first_cue(stripped)
+    if cue is not None and _OPEN_RELATIVE.search(stripped[: cue.start()]):
+        # “…,” Cruz, who has proposed repealing it, said: the verb of the relative
+        # clause is not the attribution's (unless the clause never closes).
+        later = (
+            c
+            for c in cues(stripped, cue.end())
+            if not _OPEN_RELATIVE.search(stripped[: c.start()])
+        )
+        cue = next(later, cue)
     if cue is None:
         return None
     subject = stripped[: cue.start()].strip(" ,")
@@ -476,6 +488,8 @@ def _lead_in(text, end, cast, start=0):
         if _not_the_quotes_cue(sentence, cue):
             continue
         subject = _clause_before(sentence[: cue.start()])
+        if len(subject.split()) == 2 and subject.split()[0] in ("whom", "who", "which"):
+            subject = subject.split()[1]  # "Clinton, whom he called “"
         if not subject:
             if cue.group() in _SPEECH_VERBS:  # Said the minister: “…”
                 speaker = cast.resolve(_object(sentence[cue.end() :]))
@@ -647,8 +661,12 @@ def _lead_in_without_cue(sentence, cast):
                 return stripped.rstrip(" :"), Speaker(described)
             speaker = cast.resolve(described)
             return speaker and (stripped.rstrip(" :"), speaker)
-    if not 0 < len(words) <= 8 or not all(_NAME_WORD.fullmatch(word) for word in words[-2:]):
+    if not words or not all(_NAME_WORD.fullmatch(word) for word in words[-2:]):
         return None
+    if len(words) > 8:
+        # "…doesn't surprise Republican pollster Daron Shaw:": the name before the colon
+        name = list(itertools.takewhile(_NAME_WORD.fullmatch, reversed(words)))[::-1]
+        words = name if 2 <= len(name) <= 4 else []
     if len(words) > 4 and not re.match(r"(?:[Ff]ormer|[A-Z][\w.-]*)$", words[0]):
         return None  # "Former secretary of state Jane Smith:" but not a clause ending on a name
     speaker = cast.resolve(" ".join(words))
@@ -685,6 +703,17 @@ def _clause_before(text):
     cut = max(text.rfind(mark) for mark in ("; ", "”", '"', " — ", " – ", ": "))
     if cut >= 0:
         text = text[cut + 1 :]
+    first = text.split(",", 1)[0].split()
+    if (
+        text.endswith(",")
+        and "," in text[:-1]
+        and 0 < len(first) <= 5
+        and not _is_adverbial(first[0])
+    ):
+        if all(_NAME_WORD.fullmatch(word) for word in first):
+            # "Zimmerman, who identifies as Hispanic, told": the conjunctions stand in
+            # what the text says about the name.
+            return text.strip(" ,")
     for conjunction in (" and ", " but ", " while ", " when ", " because ", " as ", " that "):
         index = text.rfind(conjunction)
         rest = text[index + len(conjunction) :]
@@ -728,6 +757,9 @@ def _object(text):
     text = re.split(r"[:;“”\"]", text, maxsplit=1)[0]
     text = re.split(r"\s+(?:on|in|at|during|after|before|last|this)\s+[A-Z]?[a-z]*day\b", text)[0]
     name, comma, role = text.partition(",")
+    if relative := _RELATIVE_CLAUSE.search(name):
+        # "said a Mexican official who was not authorized to speak": who they are
+        name, comma, role = name[: relative.start()], ",", name[relative.start() :] + comma + role
     # "said Robby Mook in a statement", "said Carly Fiorina during the debate": after a
     # name, such words open when and where it was said, not who said it.
     for match in _AFTER_A_NAME.finditer(name):

@@ -156,6 +156,7 @@ _LEADING_WORDS = {
     "separately", "previously", "again", "here", "there", "similarly", "indeed", "then-",
     "writing", "responding", "appearing", "talking", "addressing", "testifying",
 }  # fmt: skip
+_CONJUNCTIONS = {"but", "and", "so", "yet"}
 _APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|which|now|then|also|himself|herself|\()\b", re.I)
 _DOCUMENT = re.compile(
     r"(?:(?P<owner>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*)['’]s?|the|this|that|his|her|their"
@@ -604,6 +605,9 @@ def _is_name(part):
 def _is_leading(part):
     """An adverbial before the subject: "In an interview", "On Monday", "Asked about it"."""
     words = part.lower().split()
+    if words[0] in _CONJUNCTIONS and len(words) > 1:
+        # "But Sen. Jane Smith (D-Ohio)": a conjunction opens the subject as readily
+        return _is_leading(" ".join(words[1:]))
     if words[0] in _LEADING_WORDS or _CALENDAR.fullmatch(words[0]):
         return True
     # "Several weeks ago", "Last Monday night"
