@@ -73,7 +73,8 @@ _CLAUSE_BREAK = re.compile(
     r"[,;]\s+(?:and|but|while|whereas|so)\s+(?:[A-Z]|(?:he|she|they|it|we|i|the|a|an)\b)"
 )
 _SUBORDINATE_CLAUSE = re.compile(
-    r"(?:After|When|As|While|Although|Though|Because|Since|Before|Until|Once|If|Whereas)\s"
+    r"(?:After|When|As|While|Although|Though|Because|Since|Before|Until|Once|If|Whereas"
+    r"|Asked|Pressed|Questioned|Reached|Speaking|Responding)\s"
 )
 _LONE_PARTICIPLE = re.compile(r"(?<=[.!?”\"]\s)\s*[A-Z][a-z]+ing\s*[,:]\s*$")
 _MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)\.?")
@@ -106,6 +107,7 @@ _UNLISTED_VERBS = {"went", "shot", "cut", "chimed", "fired", "snapped", "shrugge
 _UNLISTED_DESCRIPTIONS = {"angry", "flabbergasted", "visibly", "clearly", "former", "then"}
 _SAID_OPENING = re.compile(r"(?:Said|Says|Added|Adds|Asked|Wrote|Writes)\s+(?P<speaker>.+)")
 _NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|(?:[A-Z]\.)+)")
+_NAME_AND_APPOSITIVE = re.compile(r"(?P<subject>[^,]{1,60},[^,]{1,200}),(?P<rest>[^,]*)$")
 _OPEN_RELATIVE = re.compile(r",\s+(?:who|whose|which)\b[^,]*$")
 _RELATIVE_CLAUSE = re.compile(r"\s(?:who|whose|that)\s")
 _AS_IT_PUTS = re.compile(
@@ -330,6 +332,11 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
                 # Tyler said the campaign would show voters “…,” he said: the pronoun
                 # is the one the sentence named speaking before the quote.
                 found = _lead_in_named_before(masked, paragraph, run.start, cast) or found
+            if embedded and not _is_named(found[1]) and not text.endswith((",", "?", "!")):
+                # Smith told reporters there are “…” provisions in the bill approved…:
+                # the clause after names no one, the lead-in does.
+                lead_in = _lead_in(masked if masked is not None else paragraph, run.start, cast)
+                found = lead_in if lead_in and _names_someone(lead_in[1]) else found
             statement.attribution, statement.speaker = found
             statement.attributed_by = "after"
             return True
@@ -466,6 +473,13 @@ def _lead_in(text, end, cast, start=0):
         return None
     if match := _ACCORDING_TO.search(sentence):
         if (speaker := cast.resolve(match["speaker"])) is not None:
+            named = (
+                None
+                if _is_named(speaker)
+                else _lead_in_named(sentence, list(cues(sentence)), cast)
+            )
+            if named and _names_someone(named[1]):
+                return named  # "Smith said that according to its count, …"
             return match.group().strip(" ,:"), speaker
     if (match := _AS_IT_PUTS.search(sentence)) and (speaker := cast.resolve(match["speaker"])):
         # "As the Post's Jane Smith put it, the bill…: “": the speaker of the sentence
@@ -503,9 +517,26 @@ def _lead_in(text, end, cast, start=0):
                 return named
         speaker = cast.resolve(subject)
         if speaker is not None:
+            if not _is_named(speaker) and index:
+                # "Rhodes noted that U.S. officials have been talking… and “…”": the
+                # one named reporting it, not those in what is reported.
+                named = _lead_in_named(sentence, found_cues[:index], cast)
+                if named and _names_someone(named[1]):
+                    return named
             attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
             return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
     return _lead_in_without_cue(sentence, cast)
+
+
+def _is_named(speaker):
+    return speaker.is_person or speaker.is_organisation
+
+
+def _names_someone(speaker):
+    """Whether a speaker is named surely enough to prefer: a full name or an acronym,
+    not one capitalised word that may only open a sentence ("In", "Guns")."""
+    name = speaker.name.split()
+    return _is_named(speaker) and (len(name) > 1 or any(len(w) > 1 and w.isupper() for w in name))
 
 
 def _participle_after_a_clause(sentence, cue):
@@ -678,7 +709,11 @@ def _lead_in_without_cue(sentence, cast):
 def _lead_in_named_before(masked, paragraph, end, cast):
     """The named speaker of the sentence before `end`, with the words that name them."""
     sentence = _last_sentence(masked[max(0, end - _WINDOW) : end])
-    if not sentence.strip() or not (found := _lead_in_named(sentence, list(cues(sentence)), cast)):
+    if not sentence.strip():
+        return None
+    # "Fallon fired back: “…,” he wrote": the sentence's subject, whatever its verb
+    found = _lead_in_named(sentence, list(cues(sentence)), cast) or _named_subject(sentence, cast)
+    if not found:
         return None
     at = masked.rfind(found[0], 0, end)
     return (paragraph[at : at + len(found[0])] if at >= 0 else "", found[1])
@@ -687,6 +722,8 @@ def _lead_in_named_before(masked, paragraph, end, cast):
 def _lead_in_named(sentence, found_cues, cast):
     """The last of these cues whose subject names a person or an organisation."""
     for cue in reversed(found_cues):
+        if _not_the_quotes_cue(sentence, cue):
+            continue
         subject = _clause_before(sentence[: cue.start()])
         if subject and (speaker := cast.resolve(subject)) is not None:
             if speaker.is_person or speaker.is_organisation:
@@ -705,20 +742,22 @@ def _clause_before(text):
         text = text[cut + 1 :]
     first = text.split(",", 1)[0].split()
     if (
-        text.endswith(",")
-        and "," in text[:-1]
+        (match := _NAME_AND_APPOSITIVE.match(text))
         and 0 < len(first) <= 5
         and not _is_adverbial(first[0])
+        and all(_NAME_WORD.fullmatch(word) for word in first)
+        and len(match["rest"].split()) <= 3
+        and not any(word[:1].isupper() for word in match["rest"].split())
     ):
-        if all(_NAME_WORD.fullmatch(word) for word in first):
-            # "Zimmerman, who identifies as Hispanic, told": the conjunctions stand in
-            # what the text says about the name.
-            return text.strip(" ,")
+        # "Zimmerman, who identifies as Hispanic, told", "O'Malley, who signed gun laws as
+        # governor, interjected to say": the conjunctions stand in what the text says
+        # about the name.
+        return match["subject"]
     for conjunction in (" and ", " but ", " while ", " when ", " because ", " as ", " that "):
         index = text.rfind(conjunction)
         rest = text[index + len(conjunction) :]
-        if index < 0 or len(rest.split()) > 6:
-            continue
+        if index < 0 or len(rest.split()) > 6 or rest.startswith("well"):
+            continue  # "as well" is no conjunction
         if conjunction in (" and ", " but ") and set(rest.lower().split()) <= _ADVERBS:
             # "Massie backed Paul, but now said": the clause shares the sentence's subject.
             text = _opening_subject(text[:index])

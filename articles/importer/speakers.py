@@ -610,5 +610,7 @@ def _is_leading(part):
         return _is_leading(" ".join(words[1:]))
     if words[0] in _LEADING_WORDS or _CALENDAR.fullmatch(words[0]):
         return True
+    if len(words) == 1 and words[0].endswith(("ated", "ened", "ied", "ssed", "ally", "ingly")):
+        return True  # "Frustrated, Sanders said", "Laughing, she said"
     # "Several weeks ago", "Last Monday night"
     return len(words) <= 5 and (words[-1] == "ago" or any(_CALENDAR.fullmatch(w) for w in words))
