@@ -110,6 +110,10 @@ _NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|(?:[A-Z]\.)+)")
 _NAME_AND_APPOSITIVE = re.compile(r"(?P<subject>[^,]{1,60},[^,]{1,200}),(?P<rest>[^,]*)$")
 _OPEN_RELATIVE = re.compile(r",\s+(?:who|whose|which)\b[^,]*$")
 _RELATIVE_CLAUSE = re.compile(r"\s(?:who|whose|that)\s")
+_ASKED_BY = re.compile(
+    r"\b(?:was|were|been|being)\s+asked\s+by\s+(?P<speaker>[^,;:“”\"]{2,80}?)"
+    r"(?=\s+(?:whether|if|about|why|how|what|when|to)\b|\s*[,:])"
+)
 _AS_IT_PUTS = re.compile(
     r"\b[Aa]s\s+(?P<speaker>[^,;:“”\"]{2,80}?(?:,[^,;:“”\"]{2,80},)?)\s+(?:puts?|wrote|writes"
     r"|noted|notes|said|says|explained|explains|reported|reports|observed|observes)"
@@ -325,8 +329,19 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
     ends_sentence = text.endswith(".") and not text.endswith("..")
     tail_end = after.start if after is not None else len(paragraph)
     tail = paragraph[run.end : min(tail_end, run.end + _WINDOW)]
+    lead_text = paragraph[max(0, run.start - _WINDOW) : run.start]
+    if lead_text.rstrip().endswith((",", ":")) and not text.endswith(",") and masked is not None:
+        # Clinton replied to Mills with, “Why now?” Mills wrote back…: a lead-in that
+        # hands over to the quote is its attribution, whatever follows (unless the quote
+        # closes on a comma, handing over to an attribution of its own).
+        lead_in = _lead_in(masked, run.start, cast)
+        if lead_in and _names_someone(lead_in[1]):
+            at = masked.rfind(lead_in[0], 0, run.start)
+            statement.attribution = paragraph[at : at + len(lead_in[0])] if at >= 0 else ""
+            statement.speaker, statement.attributed_by = lead_in[1], "before"
+            return True
     if not ends_sentence or tail.lstrip()[:1].islower() or tail.lstrip()[:1] in "―—–":
-        embedded = bool(_last_sentence(paragraph[max(0, run.start - _WINDOW) : run.start]).strip())
+        embedded = bool(_last_sentence(lead_text).strip())
         if found := _attribution_after(tail, cast, embedded):
             if found[0].split()[0].lower() in _PRONOUN_SUBJECTS and masked is not None:
                 # Tyler said the campaign would show voters “…,” he said: the pronoun
@@ -346,13 +361,15 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
         return True
     head_start = before.end if before is not None else 0
     found = _lead_in(paragraph, run.start, cast, head_start)
-    if found is None and before is not None and masked is not None:
+    if (found is None or not _names_someone(found[1])) and before is not None and masked:
         # Smith called the plan “a mess” and “a gift to our rivals”: the first words
         # quoted were too few to be a statement, and the sentence's speaker stands
         # before them. Quoted words are masked so that none is read as a cue.
-        if found := _lead_in(masked, run.start, cast):
-            at = masked.rfind(found[0], 0, run.start)
-            found = (paragraph[at : at + len(found[0])] if at >= 0 else "", found[1])
+        if (whole := _lead_in(masked, run.start, cast)) and (
+            found is None or _names_someone(whole[1])
+        ):
+            at = masked.rfind(whole[0], 0, run.start)
+            found = (paragraph[at : at + len(whole[0])] if at >= 0 else "", whole[1])
     if found:
         statement.attribution, statement.speaker = found
         statement.attributed_by = "before"
@@ -484,6 +501,9 @@ def _lead_in(text, end, cast, start=0):
     if (match := _AS_IT_PUTS.search(sentence)) and (speaker := cast.resolve(match["speaker"])):
         # "As the Post's Jane Smith put it, the bill…: “": the speaker of the sentence
         return match.group().strip(" ,:"), speaker
+    if (match := _ASKED_BY.search(sentence)) and (speaker := cast.resolve(match["speaker"])):
+        # "Rubio was asked by moderator Gerard Baker whether…": the one asking
+        return match.group().strip(" ,:"), speaker
     if match := _QUOTED_AS_SAYING.search(sentence):
         # The newspaper quoted a deputy minister as saying “…”
         if (speaker := cast.resolve(match["speaker"])) is not None:
@@ -588,6 +608,11 @@ def _named_subject(sentence, cast, *, named=True):
     if len(words) > 1 and words[0] in ("He", "She", "he", "she"):
         speaker = cast.resolve(words[0])
         return speaker and (words[0], speaker)
+    if named and words[:1] == ["The"] and (whole := _words_before_verb(words, named=False)):
+        # "The Sanders campaign projects": a body, named with its lower-case noun
+        body = cast.resolve(" ".join(whole))
+        if body is not None and body.is_organisation and len(whole) < len(words):
+            return " ".join(whole), body
     subject = _words_before_verb(words, named=named)
     if subject is None:
         return None
@@ -629,8 +654,13 @@ def _words_before_verb(words, *, named=True):
     while len(words) > 1 and words[0].lower() in _LEADING_ADVERBS:
         words = words[1:]  # "Even a top strategist said", "But Smith called"
     for word in words:
-        if word[:1].islower() and (_is_verb_like(word, named) or word in _PLACE_AND_TIME):
-            break
+        described = subject and subject[-1] in ("A", "An", "The", "a", "an", "the")
+        if (
+            word[:1].islower()
+            and not described
+            and (_is_verb_like(word, named) or word in _PLACE_AND_TIME)
+        ):
+            break  # not "A flabbergasted Noah": a description after its article
         subject.append(word)
     if named:
         while subject and not _NAME_WORD.fullmatch(subject[-1].rstrip(",")):
