@@ -110,6 +110,13 @@ _NAME_WORD = re.compile(r"(?:[A-Z][\w'’.-]*|(?:[A-Z]\.)+)")
 _NAME_AND_APPOSITIVE = re.compile(r"(?P<subject>[^,]{1,60},[^,]{1,200}),(?P<rest>[^,]*)$")
 _OPEN_RELATIVE = re.compile(r",\s+(?:who|whose|which)\b[^,]*$")
 _RELATIVE_CLAUSE = re.compile(r"\s(?:who|whose|that)\s")
+_OPENING_MARK = re.compile(r"[“\"]")
+_INLINE_TITLE = re.compile(r"(?<=\w )[“\"](?P<title>[^“”\"]{1,60}?)[”\"]")
+_FINAL_VERBS = r"(?:said|says|added|adds|wrote|writes|explained|noted|argued|recalled|proclaimed)"
+_FINAL_ATTRIBUTION = re.compile(
+    rf",\s+(?:{_FINAL_VERBS}\s+(?P<inverted>(?:[A-Z]|the\s|a\s|an\s)[^;:]+)|(?P<subject>[^,;:]+(?:,[^;:]+,)?)\s+"
+    rf"{_FINAL_VERBS}(?:\s+(?:on|in|at|last|this)?\s*\w+day)?)\s*[.!?]?\s*$"
+)
 _ASKED_BY = re.compile(
     r"\b(?:was|were|been|being)\s+asked\s+by\s+(?P<speaker>[^,;:“”\"]{2,80}?)"
     r"(?=\s+(?:whether|if|about|why|how|what|when|to)\b|\s*[,:])"
@@ -232,7 +239,8 @@ def find_quotes(paragraphs):
             if not _attribute(statement, paragraph, run, before, after, cast, masked):
                 statement.speaker = (
                     _same_sentence_speaker(paragraph, before, run, found)
-                    or _named_earlier_in_paragraph(masked, before, run, cast)
+                    or _said_at_sentence_end(masked, run, cast)
+                    or _named_earlier_in_paragraph(masked, before, run, cast, found)
                     or _subject_of_sentence(masked, before, run, cast)
                     or _unattributed(paragraphs, number, run, statements, found, cast)
                 )
@@ -280,7 +288,7 @@ def _same_sentence_speaker(paragraph, before, run, found):
     return found[-1].speaker
 
 
-def _named_earlier_in_paragraph(masked, before, run, cast):
+def _named_earlier_in_paragraph(masked, before, run, cast, found=()):
     """ "Robinson said. Bystrom agreed. “…”", "“Fine,” Trump said. “And much tougher…”":
     a quote opening its own sentence with no attribution is the one whom the sentences
     before it in its paragraph last named speaking, rather than whoever was quoted last."""
@@ -291,13 +299,33 @@ def _named_earlier_in_paragraph(masked, before, run, cast):
     text = _LONE_PARTICIPLE.sub("", text)
     if text.strip() and text.rstrip()[-1] not in '.!?”"':
         return None  # the quote continues a sentence, whose lead-in was read already
+    last = found[-1] if found else None
+    follows_last = last is not None and last.runs[-1].number == run.number
+    if follows_last and last.attributed_by == "after":
+        # “…,” Trump told reporters, referring to bruises that Fields showed. “…”: the
+        # sentence after a quote is its attribution, and names no one new.
+        text = masked[last.runs[-1].end : run.start]
     sentences = [text]
     while (cut := _last_sentence(sentences[0])) and cut != sentences[0]:
         sentences[:1] = [sentences[0][: len(sentences[0]) - len(cut)], cut]
+    if follows_last and last.attributed_by == "after":
+        sentences = sentences[1:]
     for sentence in reversed(sentences):
-        if found := _lead_in_named(sentence, list(cues(sentence)), cast):
-            return found[1]
-    return None
+        if named := _lead_in_named(sentence, list(cues(sentence)), cast):
+            return named[1]
+    return last.speaker if follows_last else None
+
+
+def _said_at_sentence_end(masked, run, cast):
+    """The promise to “take our country back” appeals to voters who…, said Jane Smith, a
+    demographer: an attribution closing the sentence is every quote's in it."""
+    sentence = _first_sentence(masked[run.end : run.end + _WINDOW * 2])
+    if not (match := _FINAL_ATTRIBUTION.search(sentence)):
+        return None
+    who = match["inverted"] or match["subject"]
+    if re.search(r"[“”\"]", who) or len(who.split()) > 20:
+        return None
+    return cast.resolve(_object(who) if match["inverted"] else who)
 
 
 def _unattributed(paragraphs, number, run, statements, found, cast):
@@ -328,6 +356,11 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
     text = run.text.rstrip()
     ends_sentence = text.endswith(".") and not text.endswith("..")
     tail_end = after.start if after is not None else len(paragraph)
+    if after is not None and _inline_title(paragraph, after):
+        # “…,” said Jane Smith, author of “The Long Road,” a history of…: a title quoted
+        # inside the attribution does not end it.
+        next_mark = _OPENING_MARK.search(paragraph, after.end)
+        tail_end = next_mark.start() if next_mark else len(paragraph)
     tail = paragraph[run.end : min(tail_end, run.end + _WINDOW)]
     lead_text = paragraph[max(0, run.start - _WINDOW) : run.start]
     if lead_text.rstrip().endswith((",", ":")) and not text.endswith(",") and masked is not None:
@@ -377,6 +410,18 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
     return False
 
 
+def _inline_title(paragraph, run):
+    """A few quoted words inside a phrase ("author of “The Long Road”"), not a quote."""
+    before = paragraph[: run.start]
+    return (
+        run.closed
+        and len(run.text.split()) <= 5
+        and before.endswith(" ")
+        and before.rstrip()[-1:].isalpha()
+        and before.split()[-1][:1].islower()  # not "Obama “opted for”": someone speaking
+    )
+
+
 def _masked(paragraph, runs):
     """The paragraph with the letters of its quoted words masked, marks and stops kept."""
     if not runs:
@@ -418,6 +463,8 @@ def _attribution_after(tail, cast, embedded=False):
     if cue is None:
         return None
     subject = stripped[: cue.start()].strip(" ,")
+    if subject and subject.split()[0].endswith("ing") and subject[:1].islower():
+        return None  # “…,” drawing jeers and chants: a participle's, not a speaker
     rest = stripped[cue.end() :].lstrip()
     if (
         subject
@@ -823,6 +870,7 @@ def _opening_subject(clause):
 def _object(text):
     """The speaker named after an inverted cue: "said Jane Smith, a spokeswoman, on
     Monday" → "Jane Smith, a spokeswoman"."""
+    text = _INLINE_TITLE.sub(lambda m: m["title"], text)
     text = re.split(r"[:;“”\"]", text, maxsplit=1)[0]
     text = re.split(r"\s+(?:on|in|at|during|after|before|last|this)\s+[A-Z]?[a-z]*day\b", text)[0]
     name, comma, role = text.partition(",")
