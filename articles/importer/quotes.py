@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..quote_text import SPLIT_QUOTE_JOINER
 from .cues import cues, first_cue
 from .parsed import ParsedQuote
-from .speakers import Cast, Speaker
+from .speakers import LEADING_WORDS, Cast, Speaker
 
 # A quoted statement has a few words at least; "No," he said is not one worth indexing.
 MIN_STATEMENT_WORDS = 3
@@ -76,7 +76,7 @@ _SUBORDINATE_CLAUSE = re.compile(
     r"(?:After|When|As|While|Although|Though|Because|Since|Before|Until|Once|If|Whereas"
     r"|Asked|Pressed|Questioned|Reached|Speaking|Responding)\s"
 )
-_LONE_PARTICIPLE = re.compile(r"(?<=[.!?”\"]\s)\s*[A-Z][a-z]+ing\s*[,:]\s*$")
+_LONE_PARTICIPLE = re.compile(r"(?:^|(?<=[.!?”\"]\s))\s*[A-Z][a-z]+ing\s*[,:]\s*$")
 _MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)\.?")
 _LEADING_ADVERBS = {"even", "also", "but", "and", "so", "then", "now", "still", "yet"}
 _APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|[A-Z][\w.-]*\.?$)\b")
@@ -295,8 +295,10 @@ def _named_earlier_in_paragraph(masked, before, run, cast, found=()):
     start = before.end if before is not None else 0
     text = masked[max(start, run.start - _WINDOW) : run.start]
     # "Smith stated that… . Adding, “…”": a participle alone goes on with the sentence's
-    # speaker before it.
-    text = _LONE_PARTICIPLE.sub("", text)
+    # speaker before it, which may hold a quote of its own.
+    if (without := _LONE_PARTICIPLE.sub("", text)) != text and not without.strip():
+        without = _LONE_PARTICIPLE.sub("", masked[max(0, run.start - _WINDOW) : run.start])
+    text = without
     if text.strip() and text.rstrip()[-1] not in '.!?”"':
         return None  # the quote continues a sentence, whose lead-in was read already
     last = found[-1] if found else None
@@ -655,7 +657,11 @@ def _named_subject(sentence, cast, *, named=True):
     if len(words) > 1 and words[0] in ("He", "She", "he", "she"):
         speaker = cast.resolve(words[0])
         return speaker and (words[0], speaker)
-    if named and words[:1] == ["The"] and (whole := _words_before_verb(words, named=False)):
+    if (
+        named
+        and words[:1] == ["The"]
+        and (whole := _words_before_verb(words, named=False, plurals=True))
+    ):
         # "The Sanders campaign projects": a body, named with its lower-case noun
         body = cast.resolve(" ".join(whole))
         if body is not None and body.is_organisation and len(whole) < len(words):
@@ -694,7 +700,7 @@ def _named_subject(sentence, cast, *, named=True):
     return phrase, speaker
 
 
-def _words_before_verb(words, *, named=True):
+def _words_before_verb(words, *, named=True, plurals=None):
     """The words of a clause before its verb, ending on a name ("Republican candidate
     Donald Trump quickly took…" → its first four), or None when they name no one."""
     subject = []
@@ -705,7 +711,10 @@ def _words_before_verb(words, *, named=True):
         if (
             word[:1].islower()
             and not described
-            and (_is_verb_like(word, named) or word in _PLACE_AND_TIME)
+            and (
+                _is_verb_like(word, named if plurals is None else plurals)
+                or word in _PLACE_AND_TIME
+            )
         ):
             break  # not "A flabbergasted Noah": a description after its article
         subject.append(word)
@@ -746,7 +755,7 @@ def _is_adverbial(part):
         return True
     if words[-1].lower() in ("later", "earlier", "ago", "afterward", "afterwards"):
         return True
-    return words[0].lower() in _LEADING_ADVERBIALS
+    return words[0].lower() in _LEADING_ADVERBIALS | LEADING_WORDS
 
 
 def _lead_in_without_cue(sentence, cast):

@@ -148,13 +148,13 @@ class Speaker:
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr"}
 _VERBS_AFTER_A_SUBJECT = {"is", "was", "has", "had", "will", "would", "told", "wrote", "says"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "its", "their", "our"}
-_LEADING_WORDS = {
+LEADING_WORDS = {
     "in", "on", "at", "after", "before", "during", "speaking", "asked", "when", "while",
     "earlier", "later", "meanwhile", "however", "but", "and", "still", "also", "yet",
     "instead", "today", "yesterday", "last", "as", "for", "with", "by", "from", "since",
     "although", "though", "if", "because", "then", "now", "so", "this", "in fact",
     "separately", "previously", "again", "here", "there", "similarly", "indeed", "then-",
-    "writing", "responding", "appearing", "talking", "addressing", "testifying",
+    "writing", "responding", "appearing", "talking", "addressing", "testifying", "early",
 }  # fmt: skip
 _CONJUNCTIONS = {"but", "and", "so", "yet"}
 _APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|which|now|then|also|himself|herself|\()\b", re.I)
@@ -241,7 +241,7 @@ class Cast:
             self.reached += 1
             for match in _FULL_NAME.finditer(paragraph):
                 tokens = match.group().split()
-                if tokens[0].lower() not in _LEADING_WORDS | {"the", "a", "an"}:
+                if tokens[0].lower() not in LEADING_WORDS | {"the", "a", "an"}:
                     if tokens[-1].casefold() not in self.full_names:
                         self.full_names[tokens[-1].casefold()] = match.group()
                         self.mentioned.append(match.group())
@@ -321,6 +321,11 @@ class Cast:
         if not any(character.isupper() for character in head):
             return self._unnamed(head, role, reference)
         possessed = re.split(r"['’]s\s", head, maxsplit=1)
+        if len(possessed) == 2 and _is_name(possessed[1]):
+            # "the Herald's Maria Lopez": a person, and whom she is with
+            if (person := self._named(possessed[1], role, None)) is not None:
+                owner = re.sub(r"^the\s+", "", possessed[0], flags=re.IGNORECASE)
+                return replace(person, organisation=person.organisation or owner)
         if len(possessed) == 2 and not any(c.isupper() for c in possessed[1]):
             # "Clinton’s campaign", "the group’s leadership": a body, not a person.
             return Speaker(head, is_organisation=True, role=role)
@@ -367,6 +372,8 @@ class Cast:
             # "House Republican Thomas Massie": capitalised words of a description run
             # into the name; four-word names with no initial or particle are rare.
             name = name[-2:]
+        while len(name) > 2 and name[0].endswith(("'s", "’s")):
+            name = name[1:]  # "the Herald's Maria Lopez": whose, then who
         name += suffix
         if not name and (cut := _subject_before_verb(tokens)):
             # "Clinton campaign manager Robby Mook released a memo": the name ends the
@@ -563,7 +570,7 @@ def _name_before(text, end):
         if not _NAME_TOKEN.fullmatch(token):
             break
         name.insert(0, token)
-    while name and name[0].lower() in _LEADING_WORDS | {"the", "a", "an"}:
+    while name and name[0].lower() in LEADING_WORDS | {"the", "a", "an"}:
         name.pop(0)
     return " ".join(name) if len(name) >= 2 else ""
 
@@ -608,7 +615,7 @@ def _is_leading(part):
     if words[0] in _CONJUNCTIONS and len(words) > 1:
         # "But Sen. Jane Smith (D-Ohio)": a conjunction opens the subject as readily
         return _is_leading(" ".join(words[1:]))
-    if words[0] in _LEADING_WORDS or _CALENDAR.fullmatch(words[0]):
+    if words[0] in LEADING_WORDS or _CALENDAR.fullmatch(words[0]):
         return True
     if len(words) == 1 and words[0].endswith(("ated", "ened", "ied", "ssed", "ally", "ingly")):
         return True  # "Frustrated, Sanders said", "Laughing, she said"
