@@ -598,3 +598,58 @@ def test_a_quote_after_an_attributed_one_goes_on_with_its_speaker():
         "“How do you know the cracks were not there before?” Okafor told reporters, referring "
         "to photos that Nasser showed to the press. “Would the engineers not have seen them?”"
     ) == ["Ruth Okafor", "Ruth Okafor"]
+
+
+@pytest.mark.parametrize(
+    "paragraph, speakers",
+    [
+        (  # the sentence's subject, past the quotes before in it
+            "Okafor supports “a fair rise,” opposes “across-the-board arbitrary pay freezes” "
+            "and recalled the last freeze: “I saw how hard it was for the staff.”",
+            ["Ruth Okafor", "Ruth Okafor"],
+        ),
+        (  # an adverbial before an inverted cue
+            "In other words, explained moderator Lena Park: “What does that have to do with the "
+            "bridge?”",
+            ["Lena Park"],
+        ),
+        (
+            "Nasser said the vote was “fair to every side of the river.” But, said Okafor, “I "
+            "do not want to drum up conflict over it.”",
+            ["Karim Nasser", "Ruth Okafor"],
+        ),
+        (  # the name just before a verb the lexicon lacks
+            "Okafor said the plans were strong, to which Nasser interjected: “It is just not "
+            "true.”",
+            ["Karim Nasser"],
+        ),
+        (
+            "The crowd cheers, and then Whitfield continues: “The river has given this town "
+            "everything it has.”",
+            ["Dana Whitfield"],
+        ),
+        (  # a participle opening the sentence, with a cue of its own inside
+            "Filling in for Okafor at the event where Nasser and Reyes appeared Sunday, "
+            "Whitfield landed a sharp dig at “my dear friend on the council.”",
+            ["Dana Whitfield"],
+        ),
+        (
+            "“Gun owners should leave their weapons at home,” opined the Lakeside Gazette.",
+            ["Lakeside Gazette"],
+        ),
+        (
+            "As one employee told the Lakeside Gazette, “She wants to put fear in our hearts.”",
+            ["one employee"],
+        ),
+    ],
+)
+def test_a_lead_in_the_cue_words_miss_still_names_the_speaker(paragraph, speakers):
+    assert _speakers(paragraph) == speakers
+
+
+def test_an_inverted_attribution_keeps_its_description_for_the_quote_after_it():
+    article = parse(
+        _page(_CAST, "“Safety,” said Grimm, a Whitfield supporter. “Safety for the whole town.”")
+    )
+    (quote,) = article.quotes
+    assert (quote.speaker, quote.speaker_role) == ("Grimm", "a Whitfield supporter")

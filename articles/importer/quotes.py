@@ -90,6 +90,8 @@ _NOT_A_SUBJECT_OPENING = {
     "it", "its", "his", "her", "their", "our", "my", "what", "how", "why", "who", "many",
     "some", "all", "few", "one", "no", "each", "every", "only", "just", "if", "in", "on",
 }  # fmt: skip
+_NAMES_FOLLOW = re.compile(r"(?:the\s+|a\s+)?[A-Z]")
+_PARTICIPLE_OPENING = re.compile(r"[A-Z][a-z]+ing\s+[a-z]")
 _LEADING_ADVERBIALS = {
     "in", "on", "at", "after", "before", "during", "asked", "when", "while", "earlier",
     "later", "meanwhile", "however", "but", "and", "still", "also", "yet", "instead",
@@ -123,8 +125,8 @@ _ASKED_BY = re.compile(
 )
 _AS_IT_PUTS = re.compile(
     r"\b[Aa]s\s+(?P<speaker>[^,;:“”\"]{2,80}?(?:,[^,;:“”\"]{2,80},)?)\s+(?:puts?|wrote|writes"
-    r"|noted|notes|said|says|explained|explains|reported|reports|observed|observes)"
-    r"(?:\s+it)?\s*[,:]"
+    r"|noted|notes|said|says|explained|explains|reported|reports|observed|observes"
+    r"|told\s+(?:the\s+)?(?:[A-Z][\w'’.-]*\s*){1,4})(?:\s+it)?\s*[,:]"
 )
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+(?P<speaker>[^“”\"]+?)\s*(?:[,.;:]|$)", re.I)
 
@@ -515,6 +517,11 @@ def _unlisted_verb_after(tail, cast):
     comma goes on into its attribution, whatever the verb: one too rare for the lexicon
     still has the speaker as its subject, a few words at most."""
     words = _first_sentence(tail).strip(" ,").split()
+    if len(words) > 1 and words[0].endswith("ed") and _NAMES_FOLLOW.match(" ".join(words[1:3])):
+        # “…,” opined the Plain Dealer's editors / opined Cleveland's Plain Dealer
+        speaker = cast.resolve(_object(" ".join(words[1:])))
+        if speaker is not None and _is_named(speaker):
+            return " ".join(words).rstrip(" ,."), speaker
     for index, word in enumerate(words[: _UNLISTED_SUBJECT_WORDS + 1]):
         if word[:1].isupper() or word in ("the", "a", "an"):
             continue
@@ -557,6 +564,8 @@ def _lead_in(text, end, cast, start=0):
         # The newspaper quoted a deputy minister as saying “…”
         if (speaker := cast.resolve(match["speaker"])) is not None:
             return sentence.strip(" ,:"), speaker
+    if found := _named_before_colon(sentence.strip(), cast):
+        return found
     found_cues = list(cues(sentence))
     for index in range(len(found_cues) - 1, -1, -1):
         cue = found_cues[index]
@@ -573,8 +582,14 @@ def _lead_in(text, end, cast, start=0):
         subject = _clause_before(sentence[: cue.start()])
         if len(subject.split()) == 2 and subject.split()[0] in ("whom", "who", "which"):
             subject = subject.split()[1]  # "Clinton, whom he called “"
-        if not subject:
-            if cue.group() in _SPEECH_VERBS:  # Said the minister: “…”
+        inverted = (
+            sentence[: cue.start()].rstrip().endswith(",")
+            and "," not in subject
+            and _is_adverbial(subject)
+        )
+        if not subject or cue.group() in _SPEECH_VERBS and inverted:
+            # Said the minister: “…”; In other words, explained the moderator: “…”
+            if cue.group() in _SPEECH_VERBS:
                 speaker = cast.resolve(_object(sentence[cue.end() :]))
                 if speaker is not None:
                     return sentence.strip(" ,:"), speaker
@@ -624,7 +639,7 @@ def _not_the_quotes_cue(sentence, cue):
     """ "After Brown criticized him, Clinton shot back, “": a cue in a subordinate clause
     the sentence has left is not the quote's."""
     sentence = sentence.lstrip()
-    opening = _SUBORDINATE_CLAUSE.match(sentence)
+    opening = _SUBORDINATE_CLAUSE.match(sentence) or _PARTICIPLE_OPENING.match(sentence)
     if opening is None or "," in sentence[: cue.start()]:
         return False
     rest = sentence[cue.end() :]
@@ -638,8 +653,8 @@ def _subject_of_sentence(masked, before, run, cast):
     """ "Former Gov. Mike Huckabee is labeling the order “…”", "Sanders also pledged to
     “…”": a quote inside a sentence with no cue word is the words of the sentence's
     subject, when that is someone named, whatever the verb."""
-    start = before.end if before is not None else 0
-    sentence = _last_sentence(masked[max(start, run.start - _WINDOW) : run.start])
+    # The whole sentence, quotes before this one masked: "Clinton supports “…,” opposes “…”"
+    sentence = _last_sentence(masked[max(0, run.start - _WINDOW) : run.start])
     if not sentence.strip():
         return None
     found = _named_subject(sentence, cast)
@@ -758,6 +773,21 @@ def _is_adverbial(part):
     return words[0].lower() in _LEADING_ADVERBIALS | LEADING_WORDS
 
 
+def _named_before_colon(stripped, cast):
+    """ "…, to which O'Malley interjected:", "…, and then Wallnau continues:": the name just
+    before the verb of the clause that hands over to the quote."""
+    if not stripped.endswith(":"):
+        return None
+    words = re.split(r"[,;—–]|\s-\s", stripped[:-1])[-1].split()
+    if len(words) > 2 and words[-1][:1].islower() and words[-1].endswith(("ed", "es", "ues")):
+        name = list(itertools.takewhile(_NAME_WORD.fullmatch, reversed(words[:-1])))[::-1]
+        if name and words[0][:1].islower():
+            speaker = cast.resolve(" ".join(name))
+            if speaker is not None and speaker.is_person and len(speaker.name.split()) > 1:
+                return stripped.rstrip(" :"), speaker
+    return None
+
+
 def _lead_in_without_cue(sentence, cast):
     """ "Said Comey, “…”" (the cue word capitalised, so no cue), "Donald Trump: “…”",
     "Scarborough engaged: “…”": a lead-in the cue words miss, naming a person."""
@@ -768,6 +798,8 @@ def _lead_in_without_cue(sentence, cast):
     if not stripped.endswith(":"):
         return None
     words = re.split(r"[,;—–]|\s-\s", stripped[:-1])[-1].split()
+    if found := _named_before_colon(stripped, cast):
+        return found
     if words and (words[-1].endswith("ed") and not words[-1][:1].isupper()):
         words = words[:-1]  # "Scarborough engaged:"
         if 1 < len(words) <= 4 and words[0] in ("the", "a", "an", "The", "A", "An"):
@@ -811,6 +843,11 @@ def _lead_in_named(sentence, found_cues, cast):
         if _not_the_quotes_cue(sentence, cue):
             continue
         subject = _clause_before(sentence[: cue.start()])
+        if not subject and cue.group() in _SPEECH_VERBS:
+            # "“Safety,” said Grimm, a Trump supporter. “…”"
+            speaker = cast.resolve(_object(sentence[cue.end() :]))
+            if speaker is not None and _is_named(speaker):
+                return sentence[cue.start() :].strip(" ,:."), speaker
         if subject and (speaker := cast.resolve(subject)) is not None:
             if speaker.is_person or speaker.is_organisation:
                 attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
