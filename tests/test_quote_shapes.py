@@ -653,3 +653,42 @@ def test_an_inverted_attribution_keeps_its_description_for_the_quote_after_it():
     )
     (quote,) = article.quotes
     assert (quote.speaker, quote.speaker_role) == ("Grimm", "a Whitfield supporter")
+
+
+@pytest.mark.parametrize(
+    "paragraph, speakers",
+    [
+        (  # a lead-in handing over with a comma, whatever its verb
+            "Okafor responds to Nasser with, “Why now? Was that before the flood?” Nasser then "
+            "writes back, “You know it was.”",
+            ["Ruth Okafor", "Karim Nasser"],
+        ),
+        (  # a quote reported with "that" is the reporter's, whatever follows it
+            "Okafor claimed on Tuesday that “the old bridge got closed for far less,” one of the "
+            "lawyers for Reyes said the two cases were quite different.",
+            ["Ruth Okafor"],
+        ),
+        (  # the clause after an embedded quote opens on a preposition
+            "Okafor said that over the last five days she has begun “to unmask the true nature” "
+            "of Nasser, whom she called a “con artist.”",
+            ["Ruth Okafor"],
+        ),
+        (  # a participle after "while" shares the main clause's subject
+            "In a 2014 interview, Okafor insisted it was “premature” to back Nasser’s campaign "
+            "for mayor while adding on the budget, “I have no doubt the money is in the right "
+            "place.”",
+            ["Ruth Okafor"],
+        ),
+        (  # a full stop typed for the comma before the attribution
+            "“If you are listening, I hope you can find the missing money.” Okafor said.",
+            ["Ruth Okafor"],
+        ),
+        (  # the named reporter, even by surname alone, over those reported on
+            "Brandt says that the voters are seeking a leader for the flood, but instead the "
+            "council is giving them “lectures, distractions and attempts to undermine them.”",
+            ["Brandt"],
+        ),
+    ],
+)
+def test_the_reporting_clause_outweighs_the_clauses_it_reports(paragraph, speakers):
+    assert _speakers(paragraph) == speakers

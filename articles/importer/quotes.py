@@ -67,7 +67,8 @@ _AUXILIARIES = {
 # Words that open a clause other than the quote's attribution: “…” until Haley said.
 _SUBORDINATE_OPENINGS = {
     "until", "unless", "because", "since", "although", "though", "whereas", "if", "when",
-    "whenever", "before", "after", "between", "whom", "whose", "than", "once",
+    "whenever", "before", "after", "between", "whom", "whose", "than", "once", "of", "for",
+    "to", "with", "from", "about", "against", "over", "into",
 }  # fmt: skip
 _CLAUSE_BREAK = re.compile(
     r"[,;]\s+(?:and|but|while|whereas|so)\s+(?:[A-Z]|(?:he|she|they|it|we|i|the|a|an)\b)"
@@ -90,6 +91,10 @@ _NOT_A_SUBJECT_OPENING = {
     "it", "its", "his", "her", "their", "our", "my", "what", "how", "why", "who", "many",
     "some", "all", "few", "one", "no", "each", "every", "only", "just", "if", "in", "on",
 }  # fmt: skip
+_NAME_SAID = re.compile(
+    r"\s*(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)\s+(?:said|says|added|wrote|tweeted)\s*"
+)
+_THAT_CLAUSE = re.compile(r"\b[a-z]+(?:ed|s)\s+(?:\w+\s+){0,3}?that\s*$")
 _NAMES_FOLLOW = re.compile(r"(?:the\s+|a\s+)?[A-Z]")
 _PARTICIPLE_OPENING = re.compile(r"[A-Z][a-z]+ing\s+[a-z]")
 _LEADING_ADVERBIALS = {
@@ -367,15 +372,27 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
         tail_end = next_mark.start() if next_mark else len(paragraph)
     tail = paragraph[run.end : min(tail_end, run.end + _WINDOW)]
     lead_text = paragraph[max(0, run.start - _WINDOW) : run.start]
-    if lead_text.rstrip().endswith((",", ":")) and not text.endswith(",") and masked is not None:
+    hands_over = lead_text.rstrip().endswith((",", ":")) and not text.endswith(",")
+    if (hands_over or _THAT_CLAUSE.search(lead_text)) and masked is not None:
         # Clinton replied to Mills with, “Why now?” Mills wrote back…: a lead-in that
         # hands over to the quote is its attribution, whatever follows (unless the quote
-        # closes on a comma, handing over to an attribution of its own).
+        # closes on a comma, handing over to an attribution of its own). Trump claimed
+        # that “…,” a prosecutor said…: a quote reported with "that" is the reporter's.
         lead_in = _lead_in(masked, run.start, cast)
+        if lead_in is None or not _names_someone(lead_in[1]):
+            sentence = _last_sentence(masked[max(0, run.start - _WINDOW) : run.start])
+            lead_in = _named_subject(sentence, cast) if sentence.strip() else None
         if lead_in and _names_someone(lead_in[1]):
             at = masked.rfind(lead_in[0], 0, run.start)
             statement.attribution = paragraph[at : at + len(lead_in[0])] if at >= 0 else ""
             statement.speaker, statement.attributed_by = lead_in[1], "before"
+            return True
+    if ends_sentence and (match := _NAME_SAID.fullmatch(_first_sentence(tail))):
+        # “…we will win.” Trump said. A full stop typed for the comma: a name and its
+        # verb alone after the quote are its attribution still.
+        if (speaker := cast.resolve(match["name"])) is not None and _is_named(speaker):
+            statement.attribution, statement.speaker = match.group().strip(), speaker
+            statement.attributed_by = "after"
             return True
     if not ends_sentence or tail.lstrip()[:1].islower() or tail.lstrip()[:1] in "―—–":
         embedded = bool(_last_sentence(lead_text).strip())
@@ -617,16 +634,25 @@ def _is_named(speaker):
 
 
 def _names_someone(speaker):
-    """Whether a speaker is named surely enough to prefer: a full name or an acronym,
-    not one capitalised word that may only open a sentence ("In", "Guns")."""
+    """Whether a speaker is named surely enough to prefer: not one capitalised word that
+    only opens a sentence ("In", "Specifically")."""
     name = speaker.name.split()
-    return _is_named(speaker) and (len(name) > 1 or any(len(w) > 1 and w.isupper() for w in name))
+    if (
+        len(name) == 1
+        and name[0].lower() in _NOT_A_SUBJECT_OPENING | _LEADING_ADVERBIALS | LEADING_WORDS
+    ):
+        return False
+    return _is_named(speaker)
 
 
 def _participle_after_a_clause(sentence, cue):
-    """ "…wasn't a problem, noting that “": a participle after a comma, whose subject is
-    not the words before it but the main clause's."""
-    return cue.group().endswith("ing") and sentence[: cue.start()].rstrip().endswith(",")
+    """ "…wasn't a problem, noting that “", "…for president while adding “": a participle
+    after a comma or a subordinator, whose subject is the main clause's, not the words
+    before it."""
+    before = sentence[: cue.start()].rstrip()
+    if not cue.group().endswith("ing"):
+        return False
+    return before.endswith(",") or before.endswith((" while", " before", " after", " by"))
 
 
 def _follows(sentence, earlier, cue):
@@ -678,7 +704,7 @@ def _named_subject(sentence, cast, *, named=True):
         and (whole := _words_before_verb(words, named=False, plurals=True))
     ):
         # "The Sanders campaign projects": a body, named with its lower-case noun
-        body = cast.resolve(" ".join(whole))
+        body = cast.resolve(" ".join(whole)) if any(w[:1].isupper() for w in whole[1:]) else None
         if body is not None and body.is_organisation and len(whole) < len(words):
             return " ".join(whole), body
     subject = _words_before_verb(words, named=named)
