@@ -692,3 +692,18 @@ def test_an_inverted_attribution_keeps_its_description_for_the_quote_after_it():
 )
 def test_the_reporting_clause_outweighs_the_clauses_it_reports(paragraph, speakers):
     assert _speakers(paragraph) == speakers
+
+
+def test_a_title_before_a_name_is_the_role_it_is_named_by_later():
+    article = parse(
+        _page(
+            "Senator Ruth Okafor met the engineers on Monday.",
+            "“We will not back down from this fight,” Ms. Okafor said in an interview.",
+            "“It is a disgrace to the whole state,” said Representative Peter King, Republican "
+            "of New York.",
+        )
+    )
+    assert [(q.speaker, q.speaker_role) for q in article.quotes] == [
+        ("Ruth Okafor", "Senator"),
+        ("Peter King", "Representative, Republican of New York"),
+    ]

@@ -24,6 +24,7 @@ _TITLES = {
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "prof", "rep", "sen",
     "gov", "gov.", "supt", "supt.", "rev", "rev.", "sheriff", "judge", "justice", "pastor",
     "councilman", "councilwoman", "councillor", "councilor", "congressman", "congresswoman",
+    "representative",
 }  # fmt: skip
 _ORGANISATION_WORDS = {
     "ministry", "department", "forces", "force", "army", "navy", "coalition", "council",
@@ -224,6 +225,7 @@ class Cast:
         self.paragraphs = paragraphs
         self.introduced = {}  # surname, case-folded → Speaker
         self.full_names = {}  # surname, case-folded → the first full name seen
+        self.titles = {}  # surname, case-folded → the title it was first seen with
         self.mentioned = []  # full names, in the order the text first gives them
         self.speakers = []  # who spoke, in order
         self.issuers = []  # who issued a statement, a letter, a report
@@ -241,10 +243,14 @@ class Cast:
             self.reached += 1
             for match in _FULL_NAME.finditer(paragraph):
                 tokens = match.group().split()
+                title = []
+                while len(tokens) > 2 and tokens[0].lower() in _TITLES:
+                    title.append(tokens.pop(0))  # "Senator Ruth Okafor" is Ruth Okafor
                 if tokens[0].lower() not in LEADING_WORDS | {"the", "a", "an"}:
                     if tokens[-1].casefold() not in self.full_names:
-                        self.full_names[tokens[-1].casefold()] = match.group()
-                        self.mentioned.append(match.group())
+                        self.full_names[tokens[-1].casefold()] = " ".join(tokens)
+                        self.titles[tokens[-1].casefold()] = " ".join(title)
+                        self.mentioned.append(" ".join(tokens))
             for match in _HONORIFIC_SURNAME.finditer(paragraph):
                 sex = "he" if match["honorific"] == "Mr" else "she"
                 self.sexes.setdefault(match["surname"].casefold(), sex)
@@ -397,6 +403,8 @@ class Cast:
             if known := self.introduced.get(name[0].casefold()):
                 return _described(known, ", ".join(part for part in (prefix, role) if part))
             full = self.full_names.get(name[0].casefold(), name[0])
+            if not prefix:
+                prefix = self.titles.get(name[0].casefold(), "")  # "President", as first named
             name = full.split()
         full_role = ", ".join(part for part in (prefix, role) if part)
         speaker = self._person(" ".join(name), full_role)
