@@ -707,3 +707,18 @@ def test_a_title_before_a_name_is_the_role_it_is_named_by_later():
         ("Ruth Okafor", "Senator"),
         ("Peter King", "Representative, Republican of New York"),
     ]
+
+
+def test_a_document_is_its_issuer_s_only_when_they_issued_one_of_its_kind():
+    article = parse(
+        _page(
+            "The Defence Ministry said in a statement on Monday that talks would resume.",
+            "A new ad from a group opposed to the talks began airing on Tuesday.",
+            "The ad says “the ceasefire will not hold for as long as the talks drag on.”",
+            "“The ceasefire will hold for as long as both sides respect it,” the statement reads.",
+        )
+    )
+    assert [(q.speaker, q.is_organisation) for q in article.quotes] == [
+        ("The ad", False),
+        ("Defence Ministry", True),
+    ]

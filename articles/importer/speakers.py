@@ -166,6 +166,22 @@ _DOCUMENT = re.compile(
     r"|website|site|transcript|text|announcement|petition|order|ruling|poll|survey|study)",
     re.IGNORECASE,
 )
+_DOCUMENT_NOUN = re.compile(
+    r"\b(?:statement|letter|report|memo|release|e-?mail|post|tweet|note|filing|ad"
+    r"|advertisement|complaint|lawsuit|document|video|message|spot|website|site|transcript"
+    r"|text|announcement|petition|order|ruling|poll|survey|study)\b",
+    re.IGNORECASE,
+)
+_SAME_DOCUMENT = {"advertisement": "ad", "spot": "ad", "e-mail": "email", "site": "website"}
+
+
+def _document_kind(text):
+    """The kind of document a phrase names last ("in a statement" → "statement")."""
+    nouns = _DOCUMENT_NOUN.findall(text)
+    noun = nouns[-1].lower() if nouns else ""
+    return _SAME_DOCUMENT.get(noun, noun)
+
+
 # Words that show a phrase is a clause ("American people are"), not the one who spoke.
 _NOT_IN_A_SUBJECT = {
     "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "not", "will",
@@ -228,7 +244,7 @@ class Cast:
         self.titles = {}  # surname, case-folded → the title it was first seen with
         self.mentioned = []  # full names, in the order the text first gives them
         self.speakers = []  # who spoke, in order
-        self.issuers = []  # who issued a statement, a letter, a report
+        self.issuers = []  # (kind, who): who issued a statement, a letter, a report
         self.reached = 0
         self.current = 0  # the paragraph being read
         self.spoke_in = 0  # the paragraph of the last statement
@@ -275,13 +291,13 @@ class Cast:
             # Only someone named issues a statement: "this" or "the plan" does not.
             if speaker is not None and (speaker.is_person or speaker.is_organisation):
                 if not _DOCUMENT.fullmatch(speaker.name):
-                    self.issuers.append(speaker)
+                    self.issuers.append((_document_kind(paragraph[at : at + 20]), speaker))
 
     def spoke(self, speaker, attribution, number):
         self.speakers.append(speaker)
         self.spoke_in = number
         if _DOCUMENT.search(attribution) and not _DOCUMENT.fullmatch(speaker.name):
-            self.issuers.append(speaker)
+            self.issuers.append((_document_kind(attribution), speaker))
 
     def named_speaking_in(self, number):
         """Someone a paragraph shows speaking at its start: "Smith, who leads the group,
@@ -513,8 +529,11 @@ class Cast:
         if owner and not _CALENDAR.fullmatch(owner):
             if speaker := self.resolve(owner):
                 return speaker
-        if self.issuers:
-            return self.issuers[-1]
+        # "The ad says" is whoever issued an ad, not the last statement's issuer.
+        kind = _document_kind(head)
+        for issued, speaker in reversed(self.issuers):
+            if issued == kind:
+                return speaker
         return Speaker(head)  # no one the text names issued it: the document as written
 
 
