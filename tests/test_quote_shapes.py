@@ -722,3 +722,11 @@ def test_a_document_is_its_issuer_s_only_when_they_issued_one_of_its_kind():
         ("The ad", False),
         ("Defence Ministry", True),
     ]
+
+
+def test_a_sentence_whose_subject_is_a_document_quotes_the_document():
+    assert _speakers(
+        "“The vote was fair,” Reyes said.",
+        "The complaint, which was filed in federal court, alleged that the council “failed to "
+        "keep the voters' data safe from anyone who asked.”",
+    ) == ["Tom Reyes", "The complaint"]

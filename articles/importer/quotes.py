@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..quote_text import SPLIT_QUOTE_JOINER
 from .cues import cues, first_cue
 from .parsed import ParsedQuote
-from .speakers import LEADING_WORDS, Cast, Speaker
+from .speakers import DOCUMENT, LEADING_WORDS, Cast, Speaker
 
 # A quoted statement has a few words at least; "No," he said is not one worth indexing.
 MIN_STATEMENT_WORDS = 3
@@ -683,8 +683,23 @@ def _subject_of_sentence(masked, before, run, cast):
     sentence = _last_sentence(masked[max(0, run.start - _WINDOW) : run.start])
     if not sentence.strip():
         return None
-    found = _named_subject(sentence, cast)
+    found = _named_subject(sentence, cast) or _document_subject(sentence, cast)
     return found and found[1]
+
+
+def _document_subject(sentence, cast):
+    """ "The complaint alleged that the party “…”", "One such document includes a clause
+    that “…”": a sentence whose subject is a document quotes it (its issuer's words, when
+    the text shows who issued one of its kind)."""
+    parts = [part.strip() for part in re.split(r",|\s[—–-]\s|:", sentence)]
+    while len(parts) > 1 and _is_adverbial(parts[0]):
+        parts.pop(0)
+    subject = _words_before_verb(parts[0].split(), named=False, plurals=True)
+    phrase = " ".join(subject or [])
+    if not phrase or not DOCUMENT.fullmatch(phrase):
+        return None
+    speaker = cast.resolve(phrase)
+    return speaker and (phrase, speaker)
 
 
 def _named_subject(sentence, cast, *, named=True):

@@ -159,7 +159,7 @@ LEADING_WORDS = {
 }  # fmt: skip
 _CONJUNCTIONS = {"but", "and", "so", "yet"}
 _APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|which|now|then|also|himself|herself|\()\b", re.I)
-_DOCUMENT = re.compile(
+DOCUMENT = re.compile(
     r"(?:(?P<owner>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*)['’]s?|the|this|that|his|her|their"
     r"|its|a|an)\s+(?:[\w-]+\s+){0,2}(?:statement|letter|report|memo|release|email|e-mail|post"
     r"|tweet|note|filing|ad|advertisement|complaint|lawsuit|document|video|message|spot"
@@ -290,13 +290,13 @@ class Cast:
             speaker = self.resolve(subject, reference=False)
             # Only someone named issues a statement: "this" or "the plan" does not.
             if speaker is not None and (speaker.is_person or speaker.is_organisation):
-                if not _DOCUMENT.fullmatch(speaker.name):
+                if not DOCUMENT.fullmatch(speaker.name):
                     self.issuers.append((_document_kind(paragraph[at : at + 20]), speaker))
 
     def spoke(self, speaker, attribution, number):
         self.speakers.append(speaker)
         self.spoke_in = number
-        if _DOCUMENT.search(attribution) and not _DOCUMENT.fullmatch(speaker.name):
+        if DOCUMENT.search(attribution) and not DOCUMENT.fullmatch(speaker.name):
             self.issuers.append((_document_kind(attribution), speaker))
 
     def named_speaking_in(self, number):
@@ -336,7 +336,7 @@ class Cast:
             return self._pronoun(lower) if reference else None
         if lower in _RELATIVES:
             return None  # "a plan that shows": the subject is the plan, not a speaker
-        if match := _DOCUMENT.fullmatch(head):
+        if match := DOCUMENT.fullmatch(head):
             return self._issuer(head, match["owner"])
         role = ", ".join(extras)
         head = re.sub(r"^(?:The|A|An|This|That)\s", lambda m: m.group().lower(), head)
