@@ -407,3 +407,326 @@ def test_a_described_name_running_into_its_verb_is_the_name_with_its_description
     )
     (quote,) = article.quotes
     assert (quote.speaker, quote.speaker_role) == ("Dana Whitfield", "Okafor campaign manager")
+
+
+# --- Who speaks a quote inside a sentence (issue 17, round two) ------------------------
+_CAST = (
+    "Ruth Okafor, the mayor, and Karim Nasser, the council's clerk, met Tom Reyes and "
+    "Dana Whitfield on Monday."
+)
+
+
+def _speakers(*paragraphs):
+    return [quote.speaker for quote in parse(_page(_CAST, *paragraphs)).quotes]
+
+
+@pytest.mark.parametrize(
+    "paragraph, speakers",
+    [
+        (  # the cue after the quote is another clause's verb
+            "Okafor said the council was “still weighing every option on the bridge” until "
+            "Nasser said the money had run out.",
+            ["Ruth Okafor"],
+        ),
+        (  # a cue in an opening clause the sentence has left
+            "After former Gov. Tom Reyes criticized the plan during a debate, Okafor shot back, "
+            "“I could have chosen to stay quiet, but I chose to do my job.”",
+            ["Ruth Okafor"],
+        ),
+        (  # the one named reporting, not those in what is reported
+            "Nasser noted that county officials have long been talking with the engineers, and "
+            "“we are in discussions about another levee” along the river.",
+            ["Karim Nasser"],
+        ),
+        (  # a lead-in that hands over to the quote with a comma
+            "Okafor replied to Nasser with, “Why now? Was that before the flood?” Nasser then "
+            "wrote back, “You know it was.”",
+            ["Ruth Okafor", "Karim Nasser"],
+        ),
+        (  # the one asking a question put to someone else
+            "Okafor was asked by moderator Lena Park whether the plan would risk “adding another "
+            "expensive program to an already stretched budget.”",
+            ["Lena Park"],
+        ),
+    ],
+)
+def test_a_quote_inside_a_sentence_is_the_words_of_its_lead_in(paragraph, speakers):
+    assert _speakers(paragraph) == speakers
+
+
+@pytest.mark.parametrize(
+    "paragraph, speakers",
+    [
+        (
+            "Chief Dana Whitfield later admitted that the curfew was not a problem, noting that "
+            "“nobody has been arrested or fined since it began.”",
+            ["Dana Whitfield"],
+        ),
+        (
+            "Okafor fired back forcefully: “If they sue us in a court in Lagos, they will "
+            "lose,” referencing the many lawyers in the city.",
+            ["Ruth Okafor"],
+        ),
+        (  # the participle goes on with the cue just before it
+            "Okafor and Reyes will meet sometime next week, Nasser said, adding, “They need to "
+            "sit down and talk it through.”",
+            ["Karim Nasser"],
+        ),
+        (  # a sentence ends after a closing mark, and a new one opens on its subject
+            "Early on, Okafor attacked Nasser, calling him “a candidate who failed everyone.” "
+            "Nasser fired back in March, attacking Okafor for “the greed, the showing off and "
+            "the theatrics” of her campaign.",
+            ["Ruth Okafor", "Karim Nasser"],
+        ),
+        (  # a participle alone opening a sentence goes on with the sentence before
+            "Earlier, Okafor said the vote was “fair and square, as everyone knows.” Later in "
+            "the show, Nasser "
+            "stated that the audit was “not good.” Adding, “Now, like every audit, what they "
+            "find is never as bad as how they handle it.”",
+            ["Ruth Okafor", "Karim Nasser"],
+        ),
+    ],
+)
+def test_a_participle_shares_the_subject_of_its_main_clause(paragraph, speakers):
+    assert _speakers(paragraph) == speakers
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker",
+    [
+        (
+            "Former Gov. Dana Whitfield, for her part, is labeling the order “a reckless abuse "
+            "of the council's power.”",
+            "Dana Whitfield",
+        ),
+        (
+            "A flabbergasted Nasser quipped, “It is like a lawyer with the worst client ever.”",
+            "Karim Nasser",
+        ),
+        (
+            "As the Herald's Maria Lopez put it, the council is making the builders “an offer "
+            "they cannot afford to refuse.”",
+            "Maria Lopez",
+        ),
+        (
+            "The Okafor campaign projects that “a small fee on every crossing” would raise $75 "
+            "million a year.",
+            "Okafor campaign",
+        ),
+        (
+            "Frustrated, Nasser said he “cannot walk down the street” without reporters asking "
+            "him about the bridge.",
+            "Karim Nasser",
+        ),
+    ],
+)
+def test_a_sentence_s_named_subject_speaks_its_quote_whatever_the_verb(paragraph, speaker):
+    assert _speakers("“The vote was fair,” Reyes said.", paragraph) == ["Tom Reyes", speaker]
+
+
+def test_an_attribution_closing_the_sentence_is_every_quote_s_in_it():
+    article = parse(
+        _page(
+            _CAST,
+            "“The vote was fair,” Reyes said.",
+            "The promise to “take our town back” and “make the river safe again” appeals to "
+            "older voters who remember the last flood, said Alan Brooks, a demographer at "
+            "Lakeside University.",
+        )
+    )
+    assert [q.speaker for q in article.quotes] == ["Tom Reyes", "Alan Brooks", "Alan Brooks"]
+    assert "a demographer at Lakeside University" in article.quotes[-1].speaker_role
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker, described",
+    [
+        (
+            "“The council has never seen a budget like this one,” said a county official who "
+            "was not authorized to speak publicly on the matter.",
+            "a county official",
+            "who was not authorized to speak publicly on the matter",
+        ),
+        (
+            "“The answer you would like me to give is that the bridge comes first,” Okafor, "
+            "who has proposed closing the bridge over five years, said at the time.",
+            "Ruth Okafor",
+            "who has proposed closing the bridge over five years",
+        ),
+        (
+            "Marta Diaz, who describes herself as an independent, told the Gazette that the site "
+            "was not “ready for the crowds that the vote would bring.”",
+            "Marta Diaz",
+            "who describes herself as an independent",
+        ),
+        (
+            "But Sen. Dana Whitfield (D-Ohio), noting the size of the crowd, said she would "
+            "“wait for the final count before saying anything.”",
+            "Dana Whitfield",
+            "(D-Ohio)",
+        ),
+        (
+            "“The unions have the kind of grip on the council that the builders have on the "
+            "mayor,” said Steven Hale, author of “The Long Road,” a history of the bridge "
+            "debate.",
+            "Steven Hale",
+            "a history of the bridge debate",
+        ),
+        (
+            "“She has been very worked up about it,” said a source close to the campaign.",
+            "a source close to the campaign",
+            "",
+        ),
+        (
+            "FLOOD MODELS MISSED THE SECOND CREST - Michael P. Grant: “The models were tuned to "
+            "the last flood, and this one came from a different direction.”",
+            "Michael P. Grant",
+            "",
+        ),
+    ],
+)
+def test_what_the_text_says_about_a_speaker_stays_with_them(paragraph, speaker, described):
+    article = parse(_page(_CAST, paragraph))
+    (quote,) = article.quotes
+    assert quote.speaker.startswith(speaker)  # an unnamed source keeps its description
+    assert described in f"{quote.speaker} {quote.speaker_role}"
+    assert not quote.is_organisation
+
+
+def test_a_quote_after_an_attributed_one_goes_on_with_its_speaker():
+    assert _speakers(
+        "“How do you know the cracks were not there before?” Okafor told reporters, referring "
+        "to photos that Nasser showed to the press. “Would the engineers not have seen them?”"
+    ) == ["Ruth Okafor", "Ruth Okafor"]
+
+
+@pytest.mark.parametrize(
+    "paragraph, speakers",
+    [
+        (  # the sentence's subject, past the quotes before in it
+            "Okafor supports “a fair rise,” opposes “across-the-board arbitrary pay freezes” "
+            "and recalled the last freeze: “I saw how hard it was for the staff.”",
+            ["Ruth Okafor", "Ruth Okafor"],
+        ),
+        (  # an adverbial before an inverted cue
+            "In other words, explained moderator Lena Park: “What does that have to do with the "
+            "bridge?”",
+            ["Lena Park"],
+        ),
+        (
+            "Nasser said the vote was “fair to every side of the river.” But, said Okafor, “I "
+            "do not want to drum up conflict over it.”",
+            ["Karim Nasser", "Ruth Okafor"],
+        ),
+        (  # the name just before a verb the lexicon lacks
+            "Okafor said the plans were strong, to which Nasser interjected: “It is just not "
+            "true.”",
+            ["Karim Nasser"],
+        ),
+        (
+            "The crowd cheers, and then Whitfield continues: “The river has given this town "
+            "everything it has.”",
+            ["Dana Whitfield"],
+        ),
+        (  # a participle opening the sentence, with a cue of its own inside
+            "Filling in for Okafor at the event where Nasser and Reyes appeared Sunday, "
+            "Whitfield landed a sharp dig at “my dear friend on the council.”",
+            ["Dana Whitfield"],
+        ),
+        (
+            "“Gun owners should leave their weapons at home,” opined the Lakeside Gazette.",
+            ["Lakeside Gazette"],
+        ),
+        (
+            "As one employee told the Lakeside Gazette, “She wants to put fear in our hearts.”",
+            ["one employee"],
+        ),
+    ],
+)
+def test_a_lead_in_the_cue_words_miss_still_names_the_speaker(paragraph, speakers):
+    assert _speakers(paragraph) == speakers
+
+
+def test_an_inverted_attribution_keeps_its_description_for_the_quote_after_it():
+    article = parse(
+        _page(_CAST, "“Safety,” said Grimm, a Whitfield supporter. “Safety for the whole town.”")
+    )
+    (quote,) = article.quotes
+    assert (quote.speaker, quote.speaker_role) == ("Grimm", "a Whitfield supporter")
+
+
+@pytest.mark.parametrize(
+    "paragraph, speakers",
+    [
+        (  # a lead-in handing over with a comma, whatever its verb
+            "Okafor responds to Nasser with, “Why now? Was that before the flood?” Nasser then "
+            "writes back, “You know it was.”",
+            ["Ruth Okafor", "Karim Nasser"],
+        ),
+        (  # a quote reported with "that" is the reporter's, whatever follows it
+            "Okafor claimed on Tuesday that “the old bridge got closed for far less,” one of the "
+            "lawyers for Reyes said the two cases were quite different.",
+            ["Ruth Okafor"],
+        ),
+        (  # the clause after an embedded quote opens on a preposition
+            "Okafor said that over the last five days she has begun “to unmask the true nature” "
+            "of Nasser, whom she called a “con artist.”",
+            ["Ruth Okafor"],
+        ),
+        (  # a participle after "while" shares the main clause's subject
+            "In a 2014 interview, Okafor insisted it was “premature” to back Nasser’s campaign "
+            "for mayor while adding on the budget, “I have no doubt the money is in the right "
+            "place.”",
+            ["Ruth Okafor"],
+        ),
+        (  # a full stop typed for the comma before the attribution
+            "“If you are listening, I hope you can find the missing money.” Okafor said.",
+            ["Ruth Okafor"],
+        ),
+        (  # the named reporter, even by surname alone, over those reported on
+            "Brandt says that the voters are seeking a leader for the flood, but instead the "
+            "council is giving them “lectures, distractions and attempts to undermine them.”",
+            ["Brandt"],
+        ),
+    ],
+)
+def test_the_reporting_clause_outweighs_the_clauses_it_reports(paragraph, speakers):
+    assert _speakers(paragraph) == speakers
+
+
+def test_a_title_before_a_name_is_the_role_it_is_named_by_later():
+    article = parse(
+        _page(
+            "Senator Ruth Okafor met the engineers on Monday.",
+            "“We will not back down from this fight,” Ms. Okafor said in an interview.",
+            "“It is a disgrace to the whole state,” said Representative Peter King, Republican "
+            "of New York.",
+        )
+    )
+    assert [(q.speaker, q.speaker_role) for q in article.quotes] == [
+        ("Ruth Okafor", "Senator"),
+        ("Peter King", "Representative, Republican of New York"),
+    ]
+
+
+def test_a_document_is_its_issuer_s_only_when_they_issued_one_of_its_kind():
+    article = parse(
+        _page(
+            "The Defence Ministry said in a statement on Monday that talks would resume.",
+            "A new ad from a group opposed to the talks began airing on Tuesday.",
+            "The ad says “the ceasefire will not hold for as long as the talks drag on.”",
+            "“The ceasefire will hold for as long as both sides respect it,” the statement reads.",
+        )
+    )
+    assert [(q.speaker, q.is_organisation) for q in article.quotes] == [
+        ("The ad", False),
+        ("Defence Ministry", True),
+    ]
+
+
+def test_a_sentence_whose_subject_is_a_document_quotes_the_document():
+    assert _speakers(
+        "“The vote was fair,” Reyes said.",
+        "The complaint, which was filed in federal court, alleged that the council “failed to "
+        "keep the voters' data safe from anyone who asked.”",
+    ) == ["Tom Reyes", "The complaint"]

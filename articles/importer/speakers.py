@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from .cues import first_cue
 
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
+_INITIAL = re.compile(r"[A-Z]\.")
 _SUFFIX = re.compile(r"(?:[JS]r|I{2,3}|IV)\.?")
 _RELATIVES = {"that", "which", "who", "whom", "this", "these", "those", "what", "there"}
 _TITLES = {
@@ -23,6 +24,7 @@ _TITLES = {
     "mr", "mrs", "ms", "dr", "gen", "col", "lt", "maj", "capt", "sgt", "prof", "rep", "sen",
     "gov", "gov.", "supt", "supt.", "rev", "rev.", "sheriff", "judge", "justice", "pastor",
     "councilman", "councilwoman", "councillor", "councilor", "congressman", "congresswoman",
+    "representative",
 }  # fmt: skip
 _ORGANISATION_WORDS = {
     "ministry", "department", "forces", "force", "army", "navy", "coalition", "council",
@@ -104,7 +106,10 @@ def _looks_like_organisation(phrase, tokens):
     words = {token.lower().strip(".,'’") for token in tokens}
     if words & _ORGANISATION_WORDS:
         return True
-    return any(len(token) > 1 and token.isupper() for token in tokens)
+    # "UNICEF", "U.N." name organisations; a middle initial ("Michael P. McDonald") not.
+    return any(
+        len(token) > 1 and token.isupper() and not _INITIAL.fullmatch(token) for token in tokens
+    )
 
 
 def _trailing_name(tokens):
@@ -144,22 +149,39 @@ class Speaker:
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr"}
 _VERBS_AFTER_A_SUBJECT = {"is", "was", "has", "had", "will", "would", "told", "wrote", "says"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "its", "their", "our"}
-_LEADING_WORDS = {
+LEADING_WORDS = {
     "in", "on", "at", "after", "before", "during", "speaking", "asked", "when", "while",
     "earlier", "later", "meanwhile", "however", "but", "and", "still", "also", "yet",
     "instead", "today", "yesterday", "last", "as", "for", "with", "by", "from", "since",
     "although", "though", "if", "because", "then", "now", "so", "this", "in fact",
     "separately", "previously", "again", "here", "there", "similarly", "indeed", "then-",
-    "writing", "responding", "appearing", "talking", "addressing", "testifying",
+    "writing", "responding", "appearing", "talking", "addressing", "testifying", "early",
 }  # fmt: skip
+_CONJUNCTIONS = {"but", "and", "so", "yet"}
 _APPOSITIVE = re.compile(r"(?:a|an|the|who|whose|which|now|then|also|himself|herself|\()\b", re.I)
-_DOCUMENT = re.compile(
+DOCUMENT = re.compile(
     r"(?:(?P<owner>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*)['’]s?|the|this|that|his|her|their"
     r"|its|a|an)\s+(?:[\w-]+\s+){0,2}(?:statement|letter|report|memo|release|email|e-mail|post"
     r"|tweet|note|filing|ad|advertisement|complaint|lawsuit|document|video|message|spot"
     r"|website|site|transcript|text|announcement|petition|order|ruling|poll|survey|study)",
     re.IGNORECASE,
 )
+_DOCUMENT_NOUN = re.compile(
+    r"\b(?:statement|letter|report|memo|release|e-?mail|post|tweet|note|filing|ad"
+    r"|advertisement|complaint|lawsuit|document|video|message|spot|website|site|transcript"
+    r"|text|announcement|petition|order|ruling|poll|survey|study)\b",
+    re.IGNORECASE,
+)
+_SAME_DOCUMENT = {"advertisement": "ad", "spot": "ad", "e-mail": "email", "site": "website"}
+
+
+def _document_kind(text):
+    """The kind of document a phrase names last ("in a statement" → "statement")."""
+    nouns = _DOCUMENT_NOUN.findall(text)
+    noun = nouns[-1].lower() if nouns else ""
+    return _SAME_DOCUMENT.get(noun, noun)
+
+
 # Words that show a phrase is a clause ("American people are"), not the one who spoke.
 _NOT_IN_A_SUBJECT = {
     "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "not", "will",
@@ -219,9 +241,10 @@ class Cast:
         self.paragraphs = paragraphs
         self.introduced = {}  # surname, case-folded → Speaker
         self.full_names = {}  # surname, case-folded → the first full name seen
+        self.titles = {}  # surname, case-folded → the title it was first seen with
         self.mentioned = []  # full names, in the order the text first gives them
         self.speakers = []  # who spoke, in order
-        self.issuers = []  # who issued a statement, a letter, a report
+        self.issuers = []  # (kind, who): who issued a statement, a letter, a report
         self.reached = 0
         self.current = 0  # the paragraph being read
         self.spoke_in = 0  # the paragraph of the last statement
@@ -236,10 +259,14 @@ class Cast:
             self.reached += 1
             for match in _FULL_NAME.finditer(paragraph):
                 tokens = match.group().split()
-                if tokens[0].lower() not in _LEADING_WORDS | {"the", "a", "an"}:
+                title = []
+                while len(tokens) > 2 and tokens[0].lower() in _TITLES:
+                    title.append(tokens.pop(0))  # "Senator Ruth Okafor" is Ruth Okafor
+                if tokens[0].lower() not in LEADING_WORDS | {"the", "a", "an"}:
                     if tokens[-1].casefold() not in self.full_names:
-                        self.full_names[tokens[-1].casefold()] = match.group()
-                        self.mentioned.append(match.group())
+                        self.full_names[tokens[-1].casefold()] = " ".join(tokens)
+                        self.titles[tokens[-1].casefold()] = " ".join(title)
+                        self.mentioned.append(" ".join(tokens))
             for match in _HONORIFIC_SURNAME.finditer(paragraph):
                 sex = "he" if match["honorific"] == "Mr" else "she"
                 self.sexes.setdefault(match["surname"].casefold(), sex)
@@ -263,14 +290,14 @@ class Cast:
             speaker = self.resolve(subject, reference=False)
             # Only someone named issues a statement: "this" or "the plan" does not.
             if speaker is not None and (speaker.is_person or speaker.is_organisation):
-                if not _DOCUMENT.fullmatch(speaker.name):
-                    self.issuers.append(speaker)
+                if not DOCUMENT.fullmatch(speaker.name):
+                    self.issuers.append((_document_kind(paragraph[at : at + 20]), speaker))
 
     def spoke(self, speaker, attribution, number):
         self.speakers.append(speaker)
         self.spoke_in = number
-        if _DOCUMENT.search(attribution) and not _DOCUMENT.fullmatch(speaker.name):
-            self.issuers.append(speaker)
+        if DOCUMENT.search(attribution) and not DOCUMENT.fullmatch(speaker.name):
+            self.issuers.append((_document_kind(attribution), speaker))
 
     def named_speaking_in(self, number):
         """Someone a paragraph shows speaking at its start: "Smith, who leads the group,
@@ -309,13 +336,18 @@ class Cast:
             return self._pronoun(lower) if reference else None
         if lower in _RELATIVES:
             return None  # "a plan that shows": the subject is the plan, not a speaker
-        if match := _DOCUMENT.fullmatch(head):
+        if match := DOCUMENT.fullmatch(head):
             return self._issuer(head, match["owner"])
         role = ", ".join(extras)
         head = re.sub(r"^(?:The|A|An|This|That)\s", lambda m: m.group().lower(), head)
         if not any(character.isupper() for character in head):
             return self._unnamed(head, role, reference)
         possessed = re.split(r"['’]s\s", head, maxsplit=1)
+        if len(possessed) == 2 and _is_name(possessed[1]):
+            # "the Herald's Maria Lopez": a person, and whom she is with
+            if (person := self._named(possessed[1], role, None)) is not None:
+                owner = re.sub(r"^the\s+", "", possessed[0], flags=re.IGNORECASE)
+                return replace(person, organisation=person.organisation or owner)
         if len(possessed) == 2 and not any(c.isupper() for c in possessed[1]):
             # "Clinton’s campaign", "the group’s leadership": a body, not a person.
             return Speaker(head, is_organisation=True, role=role)
@@ -362,6 +394,8 @@ class Cast:
             # "House Republican Thomas Massie": capitalised words of a description run
             # into the name; four-word names with no initial or particle are rare.
             name = name[-2:]
+        while len(name) > 2 and name[0].endswith(("'s", "’s")):
+            name = name[1:]  # "the Herald's Maria Lopez": whose, then who
         name += suffix
         if not name and (cut := _subject_before_verb(tokens)):
             # "Clinton campaign manager Robby Mook released a memo": the name ends the
@@ -385,6 +419,8 @@ class Cast:
             if known := self.introduced.get(name[0].casefold()):
                 return _described(known, ", ".join(part for part in (prefix, role) if part))
             full = self.full_names.get(name[0].casefold(), name[0])
+            if not prefix:
+                prefix = self.titles.get(name[0].casefold(), "")  # "President", as first named
             name = full.split()
         full_role = ", ".join(part for part in (prefix, role) if part)
         speaker = self._person(" ".join(name), full_role)
@@ -435,11 +471,9 @@ class Cast:
                 break
         if words[0] in _PRONOUNS and words[0] != "it":  # "he was hoping", "he taught law"
             return self._pronoun(words[0]) if reference else None
-        if (
-            len(words) > 10
-            or words[0] in _NOT_A_SUBJECT_START
-            or _NOT_IN_A_SUBJECT & set(words[1:])
-        ):
+        # "a source close to the campaign": "to" there opens no clause.
+        clause_words = {w for i, w in enumerate(words[1:], 1) if words[i - 1] != "close"}
+        if len(words) > 10 or words[0] in _NOT_A_SUBJECT_START or _NOT_IN_A_SUBJECT & clause_words:
             return None  # a clause or an adverbial, not someone
         return Speaker(" ".join([head, role]).strip() if not role else f"{head}, {role}")
 
@@ -495,8 +529,11 @@ class Cast:
         if owner and not _CALENDAR.fullmatch(owner):
             if speaker := self.resolve(owner):
                 return speaker
-        if self.issuers:
-            return self.issuers[-1]
+        # "The ad says" is whoever issued an ad, not the last statement's issuer.
+        kind = _document_kind(head)
+        for issued, speaker in reversed(self.issuers):
+            if issued == kind:
+                return speaker
         return Speaker(head)  # no one the text names issued it: the document as written
 
 
@@ -560,7 +597,7 @@ def _name_before(text, end):
         if not _NAME_TOKEN.fullmatch(token):
             break
         name.insert(0, token)
-    while name and name[0].lower() in _LEADING_WORDS | {"the", "a", "an"}:
+    while name and name[0].lower() in LEADING_WORDS | {"the", "a", "an"}:
         name.pop(0)
     return " ".join(name) if len(name) >= 2 else ""
 
@@ -602,7 +639,12 @@ def _is_name(part):
 def _is_leading(part):
     """An adverbial before the subject: "In an interview", "On Monday", "Asked about it"."""
     words = part.lower().split()
-    if words[0] in _LEADING_WORDS or _CALENDAR.fullmatch(words[0]):
+    if words[0] in _CONJUNCTIONS and len(words) > 1:
+        # "But Sen. Jane Smith (D-Ohio)": a conjunction opens the subject as readily
+        return _is_leading(" ".join(words[1:]))
+    if words[0] in LEADING_WORDS or _CALENDAR.fullmatch(words[0]):
         return True
+    if len(words) == 1 and words[0].endswith(("ated", "ened", "ied", "ssed", "ally", "ingly")):
+        return True  # "Frustrated, Sanders said", "Laughing, she said"
     # "Several weeks ago", "Last Monday night"
     return len(words) <= 5 and (words[-1] == "ago" or any(_CALENDAR.fullmatch(w) for w in words))
