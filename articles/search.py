@@ -320,7 +320,10 @@ def _postgres_text_matches(query, whole_words=None):
     whole, which match fewer articles) is asked first, and a common one settles it."""
     condition = SearchVectorExact(ARTICLE_DOCUMENT, query)
     if whole_words is not None and _rare_ids(whole_words) is None:
-        return condition
+        # The whole words are common, and said beside the prefix (they match nothing it
+        # does not) tell the planner so: on the prefix alone it guessed 2 % of rows and
+        # read all 950,000 matches through the index to count the first 10,000.
+        return SearchVectorExact(ARTICLE_DOCUMENT, whole_words) | condition
     ids = _rare_ids(query)
     return condition if ids is None else Q(pk__in=ids)
 
