@@ -79,6 +79,12 @@ def test_postgres_batches_written_by_threads_are_all_there():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [SEARCH_INDEX])
         assert cursor.fetchone()[0] == definition
+        # Vacuumed, so that counts read the indexes alone.
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s",
+            [Article._meta.db_table],
+        )
+        assert cursor.fetchone()[0]
 
 
 @pytest.mark.only_on("postgresql")

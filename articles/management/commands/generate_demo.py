@@ -277,9 +277,13 @@ class Command(BaseCommand):
             speakers = self._people(rng, people, run, org_ids)
             appeal = DonationAppeal.objects.filter(is_active=True).first()
         self._articles(rng, articles, run, org_ids, org_names, topic_ids, speakers, appeal)
-        # Fresh planner statistics for the tables' new sizes (SQLite and PostgreSQL alike).
+        # Fresh planner statistics for the tables' new sizes. On PostgreSQL a vacuum too,
+        # outside a caller's transaction (it cannot run in one): until it has marked the
+        # new pages all-visible, counting a topic's first 1,000 articles read each row
+        # (4.7 ms at a million) instead of its index alone (0.4 ms).
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM (ANALYZE)" if vacuum else "ANALYZE")
         self.stdout.write(
             f"Created {articles} articles, {organisations} organisations, {people} people and "
             f"{topics} topics in {time.monotonic() - started:.1f}s."
