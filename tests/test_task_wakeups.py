@@ -20,9 +20,8 @@ from articles.management.commands.db_worker import Housekeeping, Worker
 from .conftest import worker_options
 
 pytestmark = pytest.mark.django_db(transaction=True)
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="NOTIFY is PostgreSQL's; SQLite workers poll"
-)
+# NOTIFY is PostgreSQL's; SQLite workers poll. Deselected on SQLite, never skipped.
+on_postgresql = pytest.mark.only_on("postgresql")
 
 
 @pytest.fixture(autouse=True)
