@@ -131,6 +131,14 @@ def _body(page):
     return body
 
 
+def _answered(page, dialog):
+    """Waits until the dialog's answer is in the body: it is applied after the dialog
+    closes, in a promise's continuation, and a read straight after the click saw the
+    body before it once, under the whole suite's load."""
+    expect(dialog).to_have_count(0)
+    page.evaluate("() => new Promise((done) => setTimeout(done))")
+
+
 def _serious(page):
     """Axe's serious and critical findings, one line each."""
     return "\n".join(
@@ -211,6 +219,7 @@ def test_a_statement_over_two_paragraphs_is_one_quote_whose_speaker_changes_and_
     assert dialog.get_by_role("alert").inner_text().startswith("Say who said it")
     dialog.get_by_label("Or an unnamed source").fill("a security official")
     dialog.get_by_role("button", name="Mark quote").click()
+    _answered(page, dialog)
 
     marks = page.locator(".ProseMirror[contenteditable] q[data-quote]")
     assert marks.all_inner_texts() == ["For now.", "Then we leave."]
@@ -232,6 +241,7 @@ def test_a_statement_over_two_paragraphs_is_one_quote_whose_speaker_changes_and_
     dialog.get_by_role("combobox", name="Speaker").press("ArrowDown")
     dialog.get_by_role("combobox", name="Speaker").press("Enter")
     dialog.get_by_role("button", name="Save quote").click()
+    _answered(page, dialog)
     assert _body(page) == (
         "<p>“We will stay,” an official said. “"
         f'<q data-quote="{key}" data-organisation="{coalition.pk}">For now.</q></p>\n'
@@ -242,6 +252,7 @@ def test_a_statement_over_two_paragraphs_is_one_quote_whose_speaker_changes_and_
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Control+'")
     dialog.get_by_role("button", name="Remove quote").click()
+    _answered(page, dialog)
     assert _body(page) == (
         "<p>“We will stay,” an official said. “For now.</p>\n<p>Then we leave.”</p>"
     )
