@@ -82,7 +82,7 @@ class LatestArticlesFeed(Feed):
         return item.byline or None
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tag.name for tag in item.listed_tags]
 
 
 class TopicFeed(LatestArticlesFeed):

@@ -374,7 +374,7 @@ class Hit:
 
 
 def hits(articles, terms):
-    """The results of one page; uses each article's prefetched organisations."""
+    """The results of one page, read by `for_search_results()`."""
     pattern = _highlight_pattern(terms)
     return [
         Hit(
@@ -383,7 +383,7 @@ def hits(articles, terms):
             excerpt=highlight(_excerpt(_plain_article_text(article), pattern), pattern),
             organisations=[
                 (organisation, highlight(" · ".join(organisation.names), pattern))
-                for organisation in article.organisations.all()
+                for organisation in article.listed_organisations
                 if any(pattern.search(name) for name in organisation.names)
             ],
         )

@@ -77,8 +77,8 @@ def _by_slug(model, slug):
 
 
 def _tags_of(articles):
-    """The topic tags a list of articles shows (prefetched by `for_listing()`)."""
-    return [tag for article in articles for tag in article.tags.all()]
+    """The topic tags a list of articles shows (read by `for_listing()`)."""
+    return [tag for article in articles for tag in article.listed_tags]
 
 
 @cached_page(query=("page",))
@@ -362,9 +362,7 @@ def search_results(request):
     query = form.query()
     page_obj = _page(request, search.ranked_ids(query), RESULTS_PER_PAGE)
     ids = page_obj.object_list
-    found = (
-        Article.objects.published().filter(pk__in=ids).prefetch_related("tags", "organisations")
-    )
+    found = Article.objects.published().filter(pk__in=ids).for_search_results()
     page_obj.object_list = sorted(found, key=lambda article: ids.index(article.pk))
     response = render(
         request,

@@ -13,6 +13,7 @@ from .conftest import (
     make_appeal,
     make_article,
     make_organisation,
+    make_person,
     make_quote,
     visible_text,
 )
@@ -228,3 +229,30 @@ def test_list_pages_run_a_bounded_number_of_queries(
     ):
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_every_list_of_articles_shows_each_articles_topic_tags(client, db):
+    # The lists read tags into `listed_tags` (for_listing()), not through the tags
+    # manager: a template asking the other would show no tags, silently.
+    organisation = make_organisation(name="Ceasefire Monitors")
+    person = make_person(name="Rana Haddad")
+    article = make_article(headline="Ceasefire talks resume", paragraphs=["Ceasefire talks."])
+    article.tags.add("Iraq", "Syria")
+    article.organisations.add(organisation)
+    make_quote(article, text="We are hopeful about the ceasefire", person=person)
+    month = article.published_at.strftime("/%Y/%m/")
+    for url in (
+        "/",
+        "/?page=1",
+        month,
+        "/topics/iraq/",
+        organisation.get_absolute_url(),
+        person.get_absolute_url(),
+        "/search/?q=ceasefire",
+    ):
+        page = client.get(url).content.decode()
+        assert article.headline in visible_text(page), url
+        for slug in ("iraq", "syria"):
+            assert f'class="tag" href="/topics/{slug}/"' in page, (url, slug)
+    search = visible_text(client.get("/search/?q=ceasefire").content.decode())
+    assert "Mentions Ceasefire Monitors" in search
