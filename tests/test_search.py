@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import search
@@ -354,3 +355,36 @@ def test_postgres_asks_the_index_first_whether_a_word_is_rare(db, monkeypatch, m
     sql = str(Article.objects.filter(condition).query)
     assert ("search_document" not in sql) == (found_by == "ids")
     assert sorted(_headlines("zeugma")) == [f"Zeugma {n}" for n in range(matches)]
+
+
+@pytest.mark.only_on("postgresql")
+def test_postgres_skips_the_probe_for_a_word_its_statistics_call_common(db):
+    # For a word in most of a million articles, the probe read a thousand rows' vectors
+    # to learn what the planner's statistics already said: a third of the database's
+    # time for a search.
+    Article.objects.bulk_create(
+        Article(
+            headline=f"Zeugma {n}" if n % 2 else f"Story {n}",
+            slug=f"story-{n}",
+            body="Other words.",
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now() - timedelta(minutes=n),
+        )
+        for n in range(200)
+    )
+    make_article(headline="Quokka sighted")
+
+    def probes(word):
+        with CaptureQueriesContext(connection) as queries:
+            found = _headlines(word)
+        return found, [q["sql"] for q in queries if f"LIMIT {search.RARE_MATCHES}" in q["sql"]]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+    found, probes_run = probes("zeugma")
+    assert probes_run == []
+    assert len(found) == search.CANDIDATES
+    assert all(headline.startswith("Zeugma") for headline in found)
+    # A word the statistics do not list is still asked of the index first.
+    found, probes_run = probes("quokka")
+    assert found == ["Quokka sighted"] and len(probes_run) == 1
