@@ -81,16 +81,19 @@ def search_articles(text):
     newest = articles.order_by("-published_at", "-pk").values("pk")
 
     def newest_matching(condition):
-        # The LIMIT sits in a subquery of its own: SQLite allows none in a UNION's parts.
         newest_ids = newest.filter(condition)[:CANDIDATES]
+        if connection.features.supports_slicing_ordering_in_compound:
+            return newest_ids
+        # SQLite allows no LIMIT in a UNION's parts: there it sits in a subquery of its own.
         return Article.objects.filter(pk__in=newest_ids).order_by().values("pk")
 
     candidates = newest_matching(text_matches).union(
         newest_matching(Q(organisations__in=organisations)),
         newest_matching(Q(quotes__organisation__in=organisations)),
     )
+    # Each candidate is published already (`newest` is).
     return (
-        articles.filter(pk__in=candidates)
+        Article.objects.filter(pk__in=candidates)
         # An article found only through an organisation's name has no text rank: it
         # comes after the articles that use the words themselves.
         .annotate(rank=Coalesce(rank, 0.0, output_field=FloatField()))

@@ -74,6 +74,16 @@ def published_condition(prefix=""):
 # from when it went live. `updated_since` filters and orders on it, walking the index of
 # the same expression (Meta.indexes); a published article always has both times.
 MODIFIED_AT = Greatest("updated_at", "published_at")
+# What a search result shows of an article (templates/articles/search.html).
+SEARCH_RESULT_FIELDS = (
+    "headline",
+    "slug",
+    "standfirst",
+    "body",
+    "published_at",
+    "show_publication_date",
+    "status",
+)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -107,12 +117,17 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_search_results(self):
-        """As for_listing(), with the names and addresses of the organisations each
+        """As for_listing(), with only the columns a search result shows (it reads the
+        body for its excerpt), and the names and addresses of the organisations each
         article mentions as the list `listed_organisations` (search shows those its
         query named)."""
         organisations = Organisation.objects.only("name", "slug", "aliases")
-        return self.for_listing().prefetch_related(
-            Prefetch("organisations", organisations, to_attr="listed_organisations")
+        return (
+            self.for_listing()
+            .only(*SEARCH_RESULT_FIELDS)
+            .prefetch_related(
+                Prefetch("organisations", organisations, to_attr="listed_organisations")
+            )
         )
 
     def with_modified_at(self):
