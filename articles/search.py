@@ -19,7 +19,7 @@ from django.contrib.postgres.search import (
     SearchVectorExact,
     SearchVectorField,
 )
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import FloatField, Q
 from django.db.models.expressions import Col, Expression, RawSQL
 from django.db.models.functions import Coalesce, Length
@@ -354,7 +354,8 @@ def _known_to_be_common(probe):
     most articles, reads a thousand rows' vectors: a third of the database's time for a
     search at a million articles."""
     sql, params = probe.query.sql_with_params()
-    with connection.cursor() as cursor:
+    # Where the probe would run: a replica, for readers.
+    with connections[probe.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         estimated = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
         # -1 until the table is first analysed.

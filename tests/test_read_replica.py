@@ -105,6 +105,23 @@ def test_reader_pages_read_the_replica_and_the_admin_the_primary(routed, editor_
 
 
 @uses_the_replica
+def test_search_asks_the_replica_alone(routed):
+    # Its probe and the planner's estimate (EXPLAIN) included: the primary serves writes.
+    _published_then_held(routed, "Zeugma held on the replica")
+    with (
+        CaptureQueriesContext(connections[REPLICA]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = Client().get("/search/", {"q": "zeugma"})
+
+    assert response.status_code == 200
+    assert "held on the replica" in response.content.decode()
+    assert any("EXPLAIN" in query["sql"] for query in on_replica)
+    assert any("search_document" in query["sql"] for query in on_replica)
+    assert not any("articles_article" in query["sql"] for query in on_primary)
+
+
+@uses_the_replica
 def test_an_editor_who_saves_reads_the_primary_until_the_pin_expires(
     routed, editor_client, settings
 ):
