@@ -366,8 +366,8 @@ def main():
     for score in by_publisher.values():
         overall.add(score)
 
-    half = f" half {options.half}" if options.half else ""
-    print(f"PolNeAR {options.split}{half}: {overall.articles} articles, {overall.gold} gold quotes")
+    split = options.split + (f" half {options.half}" if options.half else "")
+    print(f"PolNeAR {split}: {overall.articles} articles, {overall.gold} gold quotes")
     print(
         f"{'publisher':<20}{'gold':>6}{'found':>7}{'P':>7}{'R':>7}{'F1':>7}{'named':>7}{'speakers':>10}"
     )

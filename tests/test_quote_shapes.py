@@ -730,3 +730,27 @@ def test_a_sentence_whose_subject_is_a_document_quotes_the_document():
         "The complaint, which was filed in federal court, alleged that the council “failed to "
         "keep the voters' data safe from anyone who asked.”",
     ) == ["Tom Reyes", "The complaint"]
+
+
+def test_a_report_of_a_report_is_the_outer_sources():
+    # The text has the words from the agency, not from the minister: whom it credits.
+    article = parse(
+        _page(
+            "“We will keep the border crossings open through the winter,” Defence Minister "
+            "Ana Ruiz said, according to Reuters. “Nobody will be turned away.”"
+        )
+    )
+    (quote,) = article.quotes
+    assert _runs(article, quote) == [
+        "We will keep the border crossings open through the winter",
+        "Nobody will be turned away.",
+    ]
+    assert (quote.speaker, quote.is_organisation) == ("Reuters", True)
+
+
+def test_according_to_a_plan_names_no_outer_source():
+    article, quote = _only(
+        "“We will keep the border crossings open through the winter,” Defence Minister "
+        "Ana Ruiz said, according to plan."
+    )
+    assert quote.speaker == "Ana Ruiz"
