@@ -754,3 +754,34 @@ def test_according_to_a_plan_names_no_outer_source():
         "Ana Ruiz said, according to plan."
     )
     assert quote.speaker == "Ana Ruiz"
+
+
+def test_a_title_quoted_in_the_subject_ends_no_clause():
+    article = parse(
+        _page(
+            "“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.",
+            "Jane Hemsley, the co-author of “Going Viral,” a history of rumours, said the days "
+            "when the nation had “a somewhat unifying story” from its newspapers are gone.",
+        )
+    )
+    quote = article.quotes[-1]
+    assert _runs(article, quote) == ["a somewhat unifying story"]
+    assert quote.speaker == "Jane Hemsley"
+    assert "Going Viral" in quote.speaker_role
+
+
+@pytest.mark.parametrize(
+    "after, speaker",
+    [
+        ("according to the Daily Tribune.", "Daily Tribune"),
+        ("even in the worst storms, according to the Daily Tribune.", "Daily Tribune"),
+        ("according to schedule.", "Ana Ruiz"),
+    ],
+)
+def test_a_sentence_closing_on_according_to_is_its_sources(after, speaker):
+    article, quote = _only(
+        "Defence Minister Ana Ruiz told reporters the plan would keep “every crossing open "
+        f"through the winter,” {after}"
+    )
+    assert _runs(article, quote) == ["every crossing open through the winter"]
+    assert quote.speaker == speaker

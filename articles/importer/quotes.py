@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from ..quote_text import SPLIT_QUOTE_JOINER
 from .cues import cues, first_cue
 from .parsed import ParsedQuote
-from .speakers import DOCUMENT, LEADING_WORDS, Cast, Speaker
+from .speakers import (
+    DOCUMENT,
+    LEADING_WORDS,
+    Cast,
+    Speaker,
+    title_at,
+    title_commas_outside,
+    titles,
+)
 
 # A quoted statement has a few words at least; "No," he said is not one worth indexing.
 MIN_STATEMENT_WORDS = 3
@@ -414,6 +422,12 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
         statement.attributed_by = "after"
         return True
     head_start = before.end if before is not None else 0
+    if (
+        before is not None
+        and (title := title_at(paragraph, before.start))
+        and (title.end() == before.end)
+    ):
+        head_start = 0  # “Going Viral” in the subject: its sentence is the lead-in still
     found = _lead_in(paragraph, run.start, cast, head_start)
     if (found is None or not _names_someone(found[1])) and before is not None and masked:
         # Smith called the plan “a mess” and “a gift to our rivals”: the first words
@@ -492,7 +506,7 @@ def _speaker_after(tail, cast, embedded=False):
         # A reader's or interviewee's words signed with a dash: “…” ― Jane Smith
         speaker = cast.resolve(match.group())
         return speaker and (match.group(), speaker)
-    if match := _ACCORDING_TO.match(stripped):
+    if (match := _ACCORDING_TO.match(stripped)) and _is_a_source(match["speaker"]):
         speaker = cast.resolve(match["speaker"])
         return speaker and (stripped[: match.end("speaker")], speaker)
     cue = first_cue(stripped)
@@ -507,6 +521,13 @@ def _speaker_after(tail, cast, embedded=False):
         cue = next(later, cue)
     if cue is None:
         return None
+    if cue.group() == "according":
+        # “…,” even in the worst storms, according to the Tribune: its source follows.
+        match = _ACCORDING_TO.match(stripped, cue.start())
+        if match is None or not _is_a_source(match["speaker"]):
+            return None
+        speaker = cast.resolve(match["speaker"])
+        return speaker and (stripped[: match.end("speaker")], speaker)
     subject = stripped[: cue.start()].strip(" ,")
     if subject and subject.split()[0].endswith("ing") and subject[:1].islower():
         return None  # “…,” drawing jeers and chants: a participle's, not a speaker
@@ -924,10 +945,35 @@ def _lead_in_named(sentence, found_cues, cast):
 def _clause_before(text):
     """The subject before a cue verb: the text since the last clause break ("; ", " and ",
     a closing quotation mark), at most a sentence's subject long."""
-    text = text.rstrip()
-    cut = max(text.rfind(mark) for mark in ("; ", "”", '"', " — ", " – ", ": "))
+    whole = text.rstrip()
+    # A title quoted in the subject ("Hemsley, the co-author of “Going Viral,” said")
+    # ends no clause, and its comma parts no description.
+    text = title_commas_outside(whole)
+    inside = [range(m.start(), m.end()) for m in titles(whole)]
+    cut = max(
+        (
+            at
+            for mark in ("; ", "”", '"', " — ", " – ", ": ")
+            for at in _places(text, mark)
+            if not any(at in title for title in inside)
+        ),
+        default=-1,
+    )
     if cut >= 0:
-        text = text[cut + 1 :]
+        whole, text = whole[cut + 1 :], text[cut + 1 :]
+    subject = _subject_in_clause(text)
+    at = text.rfind(subject) if subject else -1
+    return whole[at : at + len(subject)] if at >= 0 else subject
+
+
+def _places(text, mark):
+    at = text.find(mark)
+    while at >= 0:
+        yield at
+        at = text.find(mark, at + 1)
+
+
+def _subject_in_clause(text):
     first = text.split(",", 1)[0].split()
     if (
         (match := _NAME_AND_APPOSITIVE.match(text))
