@@ -785,3 +785,37 @@ def test_a_sentence_closing_on_according_to_is_its_sources(after, speaker):
     )
     assert _runs(article, quote) == ["every crossing open through the winter"]
     assert quote.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker",
+    [
+        (
+            "The paradox of the plan, says Carl Nolan, a historian at the State Library, is "
+            "that it was “one of the most ambitious plans in the city's history.”",
+            "Carl Nolan",
+        ),
+        (
+            "The mayor, a top aide said, “is very confident about the outcome of the vote.”",
+            "a top aide",
+        ),
+        # Not a parenthesis: a statement of its own follows the comma after the verb.
+        ("Jane Smith, a spokeswoman, said, “We will not give up on the plan.”", "Jane Smith"),
+    ],
+)
+def test_an_attribution_set_off_by_commas_is_the_sentences(paragraph, speaker):
+    article = parse(
+        _page("“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.", paragraph)
+    )
+    assert article.quotes[-1].speaker == speaker
+
+
+def test_a_relative_clause_pronoun_is_the_one_the_sentence_named_speaking():
+    article = parse(
+        _page(
+            "“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.",
+            "With the vote lost, Jon Cruz said he is left with two options: vote for Smith, "
+            "whom he called “the most divisive figure in the past decade,” or stay home.",
+        )
+    )
+    assert article.quotes[-1].speaker == "Jon Cruz"

@@ -128,6 +128,8 @@ _RELATIVE_CLAUSE = re.compile(r"\s(?:who|whose|that)\s")
 _OPENING_MARK = re.compile(r"[“\"]")
 _INLINE_TITLE = re.compile(r"(?<=\w )[“\"](?P<title>[^“”\"]{1,60}?)[”\"]")
 _FINAL_VERBS = r"(?:said|says|added|adds|wrote|writes|explained|noted|argued|recalled|proclaimed)"
+_RELATIVE_SUBJECT = re.compile(r",\s+(?:whom|which)\s+(?:he|she|they|we|i)\b[^,;:“”\"]{0,40}$")
+_INVERTED_VERB = re.compile(_FINAL_VERBS)  # "…, says Jane Smith, …": not "told", whom
 _FINAL_ATTRIBUTION = re.compile(
     rf",\s+(?:{_FINAL_VERBS}\s+(?P<inverted>(?:[A-Z]|the\s|a\s|an\s)[^;:]+)|(?P<subject>[^,;:]+(?:,[^;:]+,)?)\s+"
     rf"{_FINAL_VERBS}(?:\s+(?:on|in|at|last|this)?\s*\w+day)?)\s*[.!?]?\s*$"
@@ -641,6 +643,15 @@ def _lead_in(text, end, cast, start=0):
             continue
         if _not_the_quotes_cue(sentence, cue):
             continue
+        if found := _parenthetical(sentence, cue, text[end + 1 : end + 3].lstrip(), cast):
+            return found
+        if index and _RELATIVE_SUBJECT.search(sentence[: cue.start()]):
+            # "Cross said his options are a vote for Smith, whom he called “…”": the
+            # relative clause's pronoun is the one the sentence named speaking, not the
+            # name before it, which the verb is about.
+            named = _lead_in_named(sentence, found_cues[:index], cast)
+            if named and _is_named(named[1]):
+                return named
         subject = _clause_before(sentence[: cue.start()])
         if len(subject.split()) == 2 and subject.split()[0] in ("whom", "who", "which"):
             subject = subject.split()[1]  # "Clinton, whom he called “"
@@ -672,6 +683,39 @@ def _lead_in(text, end, cast, start=0):
             attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
             return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
     return _lead_in_without_cue(sentence, cast)
+
+
+def _parenthetical(sentence, cue, quoted, cast):
+    """ "The plan, Smith said, is “…”", "The mayor, an aide said, “is confident”", "The
+    paradox, says Jane Smith, a historian, is that it was “…”": an attribution set off by
+    commas inside the sentence it reports, which goes on after it. (Not "Jane Smith, a
+    spokeswoman, said, “We…”": a statement of its own follows that one's comma.)"""
+    before, after = sentence[: cue.start()], sentence[cue.end() :]
+    head = _OPENING_MARK.split(after, maxsplit=1)[0]  # up to a quote earlier in the sentence
+    if "," not in head:
+        return None
+    rest = after[head.rfind(",") + 1 :]
+    # (A quote's words masked as "xxx" show no case: it must start with a lower-case word.)
+    if not (rest.strip() or quoted[:1].islower() and quoted[:1] != "x"):
+        return None
+    if after.startswith(",") and "," in before:
+        # The subject between the commas, then the verb: "…, an aide said, …"
+        opening, subject = before.rsplit(",", 1)
+        subject = subject.strip()
+        if not opening.strip() or not 0 < len(subject.split()) <= 6 or head.count(",") > 1:
+            return None
+        if re.search(r"[“”\"]", subject) or _is_adverbial(subject):
+            return None
+        speaker = cast.resolve(subject)
+        return speaker and (f"{subject} {cue.group()}", speaker)
+    if before.rstrip().endswith(",") and _INVERTED_VERB.fullmatch(cue.group()):
+        # The verb, then who: "…, says Jane Smith, a historian, …"
+        words = head[: head.rfind(",")]
+        if not words.strip() or not words.lstrip()[:1].isupper() or re.search(r"[“”\"]", words):
+            return None
+        speaker = cast.resolve(_object(words))
+        return speaker and (f"{cue.group()}{words}", speaker)
+    return None
 
 
 def _is_named(speaker):
