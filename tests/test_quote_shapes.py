@@ -819,3 +819,31 @@ def test_a_relative_clause_pronoun_is_the_one_the_sentence_named_speaking():
         )
     )
     assert article.quotes[-1].speaker == "Jon Cruz"
+
+
+def test_a_title_inside_an_attribution_is_no_statement_of_its_own():
+    article = parse(
+        _page(
+            "The party published its review of the election on Monday.",
+            "“If we want young voters to vote for our candidates, we have to listen to them,” "
+            "wrote the authors of the “Growth and Renewal Plan,” giving the example of the last "
+            "election. “If they think we do not want them, they will close their ears.”",
+            "The review runs to a hundred pages.",
+        )
+    )
+    assert [quote.text.split(",")[0] for quote in article.quotes] == [
+        "If we want young voters to vote for our candidates",
+        "If they think we do not want them",
+    ]
+    assert {quote.speaker for quote in article.quotes} == {
+        "authors of the Growth and Renewal Plan"
+    }
+
+
+def test_a_noun_after_a_quote_is_no_verb_of_its_attribution():
+    # "reference" is a cue word as a verb; after "a" it names what the quote was.
+    article, quote = _only(
+        "Tom Reyes said he began calling local groups and making an effort to “get more eyes "
+        "on the streets,” a reference to the patrols that were sent out."
+    )
+    assert quote.speaker == "Tom Reyes"

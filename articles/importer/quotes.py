@@ -129,6 +129,7 @@ _OPENING_MARK = re.compile(r"[“\"]")
 _INLINE_TITLE = re.compile(r"(?<=\w )[“\"](?P<title>[^“”\"]{1,60}?)[”\"]")
 _FINAL_VERBS = r"(?:said|says|added|adds|wrote|writes|explained|noted|argued|recalled|proclaimed)"
 _RELATIVE_SUBJECT = re.compile(r",\s+(?:whom|which)\s+(?:he|she|they|we|i)\b[^,;:“”\"]{0,40}$")
+_NOUN_AFTER = re.compile(r"(?:^|\s)(?:a|an|the|this|that|his|her|its|their|our|my)\s*$", re.I)
 _INVERTED_VERB = re.compile(_FINAL_VERBS)  # "…, says Jane Smith, …": not "told", whom
 _FINAL_ATTRIBUTION = re.compile(
     rf",\s+(?:{_FINAL_VERBS}\s+(?P<inverted>(?:[A-Z]|the\s|a\s|an\s)[^;:]+)|(?P<subject>[^,;:]+(?:,[^;:]+,)?)\s+"
@@ -252,6 +253,8 @@ def find_quotes(paragraphs):
                 break
             if len(run.text.split()) < _min_words(paragraph, run):
                 continue
+            if found and before is not None and _in_attribution(paragraph, run, found[-1]):
+                continue  # “…,” wrote the authors of the “Growth Plan,”: a title they wrote
             statement = _Statement([run])
             if not _attribute(statement, paragraph, run, before, after, cast, masked):
                 statement.speaker = (
@@ -276,6 +279,15 @@ def find_quotes(paragraphs):
         statements.append(open_statement)
     statements.sort(key=lambda s: (s.runs[0].number, s.runs[0].start))
     return [statement.as_quote() for statement in statements]
+
+
+def _in_attribution(paragraph, run, statement):
+    """Whether a quoted run stands inside the attribution of the statement before it."""
+    last = statement.runs[-1]
+    if statement.attributed_by != "after" or last.number != run.number:
+        return False
+    at = paragraph.find(statement.attribution, last.end) if statement.attribution else -1
+    return 0 <= at <= run.start and run.end <= at + len(statement.attribution) + 1
 
 
 def _record(statement, number, cast):
@@ -521,8 +533,8 @@ def _speaker_after(tail, cast, embedded=False):
             if not _OPEN_RELATIVE.search(stripped[: c.start()])
         )
         cue = next(later, cue)
-    if cue is None:
-        return None
+    if cue is None or _NOUN_AFTER.search(stripped[: cue.start()]):
+        return None  # “…,” a reference to the drones: a noun, not a verb of saying
     if cue.group() == "according":
         # “…,” even in the worst storms, according to the Tribune: its source follows.
         match = _ACCORDING_TO.match(stripped, cue.start())
