@@ -847,3 +847,14 @@ def test_a_noun_after_a_quote_is_no_verb_of_its_attribution():
         "on the streets,” a reference to the patrols that were sent out."
     )
     assert quote.speaker == "Tom Reyes"
+
+
+def test_a_sentence_with_a_described_subject_quotes_it_not_the_last_speaker():
+    article = parse(
+        _page(
+            "“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.",
+            "The tabloid protested that the council was being “disingenuous about the dates "
+            "of the rally.”",
+        )
+    )
+    assert article.quotes[-1].speaker == "the tabloid"

@@ -129,6 +129,7 @@ _OPENING_MARK = re.compile(r"[“\"]")
 _INLINE_TITLE = re.compile(r"(?<=\w )[“\"](?P<title>[^“”\"]{1,60}?)[”\"]")
 _FINAL_VERBS = r"(?:said|says|added|adds|wrote|writes|explained|noted|argued|recalled|proclaimed)"
 _RELATIVE_SUBJECT = re.compile(r",\s+(?:whom|which)\s+(?:he|she|they|we|i)\b[^,;:“”\"]{0,40}$")
+_DESCRIBED = re.compile(r"(?:[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+[a-z]")
 _NOUN_AFTER = re.compile(r"(?:^|\s)(?:a|an|the|this|that|his|her|its|their|our|my)\s*$", re.I)
 _INVERTED_VERB = re.compile(_FINAL_VERBS)  # "…, says Jane Smith, …": not "told", whom
 _FINAL_ATTRIBUTION = re.compile(
@@ -262,7 +263,9 @@ def find_quotes(paragraphs):
                     or _said_at_sentence_end(masked, run, cast)
                     or _named_earlier_in_paragraph(masked, before, run, cast, found)
                     or _subject_of_sentence(masked, before, run, cast)
-                    or _unattributed(paragraphs, number, run, statements, found, cast)
+                    or _described_or_unattributed(
+                        paragraphs, number, run, statements, found, cast, masked
+                    )
                 )
                 if statement.speaker is None:
                     continue
@@ -786,6 +789,21 @@ def _subject_of_sentence(masked, before, run, cast):
         return None
     found = _named_subject(sentence, cast) or _document_subject(sentence, cast)
     return found and found[1]
+
+
+def _described_or_unattributed(paragraphs, number, run, statements, found, cast, masked):
+    speaker = _unattributed(paragraphs, number, run, statements, found, cast)
+    return speaker and (_described_subject(masked, run, cast) or speaker)
+
+
+def _described_subject(masked, run, cast):
+    """ "The Christian leader further related that…“…”", "His campaign protested that
+    … “…”": a subject described rather than named is the quote's, as a named one is."""
+    sentence = _last_sentence(masked[max(0, run.start - _WINDOW) : run.start])
+    found = _named_subject(sentence, cast, named=False) if sentence.strip() else None
+    if found is None or not _DESCRIBED.match(found[0]):
+        return None
+    return found[1]
 
 
 def _document_subject(sentence, cast):
