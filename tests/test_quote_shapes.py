@@ -858,3 +858,16 @@ def test_a_sentence_with_a_described_subject_quotes_it_not_the_last_speaker():
         )
     )
     assert article.quotes[-1].speaker == "the tabloid"
+
+
+def test_a_reporting_verb_with_that_makes_what_follows_reported():
+    # "weigh" inside the reported clause is not the attribution; the judge is not Ana
+    # Ruiz, whose description only mentions a judge.
+    article = parse(
+        _page(
+            "“We cannot keep up,” said Ana Ruiz, who questioned whether the judge was biased.",
+            "The judge pointed to a previous case to say that courts deciding on disclosure "
+            "must weigh “whether a party benefitting from the order is a public official.”",
+        )
+    )
+    assert article.quotes[-1].speaker == "the judge"

@@ -695,6 +695,8 @@ def _lead_in(text, end, cast, start=0):
                 named = _lead_in_named(sentence, found_cues[:index], cast)
                 if named and _names_someone(named[1]):
                     return named
+                if reporter := _reporter_before(sentence, found_cues[:index], cast):
+                    return reporter
             attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
             return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
     return _lead_in_without_cue(sentence, cast)
@@ -730,6 +732,25 @@ def _parenthetical(sentence, cue, quoted, cast):
             return None
         speaker = cast.resolve(_object(words))
         return speaker and (f"{cue.group()}{words}", speaker)
+    return None
+
+
+def _reporter_before(sentence, found_cues, cast):
+    """ "The judge pointed to a case to say that courts must weigh “…”": a cue reporting a
+    "that" clause makes what follows it reported, and the one reporting is the subject of
+    its clause (of the main clause, for an infinitive), named or not."""
+    for cue in found_cues:
+        if not re.match(r"\s+that\b", sentence[cue.end() :]):
+            continue
+        before = sentence[: cue.start()]
+        if before.rstrip().endswith(" to"):
+            subject = _opening_subject(_last_sentence(before))  # "The judge pointed … to say"
+        else:
+            subject = _clause_before(before)
+        if subject and (speaker := cast.resolve(subject)) is not None:
+            attribution = sentence[sentence.rfind(subject, 0, cue.start()) : cue.end()]
+            return attribution.strip(), speaker
+        return None
     return None
 
 

@@ -214,6 +214,7 @@ _ORGANISATION_IN_ROLE = re.compile(
     r"(?:\s+(?:[A-Z][\w.&'’-]*|of|for|and|on|the))*)"
 )
 _AFFILIATION = re.compile(r"\s(?:of|from|with)\s+(?:the\s+)?[A-Z]")
+_RELATIVE_IN_ROLE = re.compile(r"(?:^|[\s,;])(?:who|whom|whose|which|that|where|when)\s")
 _PARENTHESIS = re.compile(r"\s*\([^()]{0,60}\)")
 # What the text shows of a person's sex, for "she" and "he": an honorific before the
 # surname, or a gendered word in how they are described.
@@ -455,7 +456,10 @@ class Cast:
         if reference and words[0] in ("the", "this", "that"):
             noun = words[-1]
             for speaker in reversed([*self.introduced.values(), *self.speakers]):
-                if speaker.is_person and noun in speaker.role.lower().split():
+                # "Ana Ruiz, who questioned whether the judge was biased" is no judge:
+                # what she is, not what a clause about her mentions.
+                described = _RELATIVE_IN_ROLE.split(speaker.role.lower())[0]
+                if speaker.is_person and noun in described.split():
                     return speaker
             if noun in _ORGANISATION_WORDS:
                 for speaker in reversed(self.speakers):
