@@ -3,7 +3,7 @@ find the attribution shapes the parser reads wrong. Printed to the terminal only
 corpus is copyrighted news and nothing of it is written here. Work from train's misses;
 the test split is never read.
 
-    .venv/bin/python bench/quote_misses.py --split train [--shape SHAPE] [--context 300]
+    .venv/bin/python bench/quote_misses.py --split train [--half A] [--shape SHAPE] [--context 300]
 """
 
 import argparse
@@ -42,6 +42,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("dev", "train"), default="train")
     parser.add_argument("--shape", help="only this shape")
+    parser.add_argument("--half", choices=("A", "B"), help="only this half of the split")
     parser.add_argument("--context", type=int, default=300, metavar="CHARS")
     options = parser.parse_args()
     if options.split == "dev":
@@ -49,7 +50,7 @@ def main():
     split_dir = qe.corpus_dir() / options.split
 
     counts, shown = Counter(), defaultdict(list)
-    for name, text, annotations in qe.articles(split_dir):
+    for name, text, annotations in qe.articles(split_dir, options.half):
         words = qe.Words(text)
         gold = qe.gold_quotes(text, words, qe.read_annotations(annotations))
         try:

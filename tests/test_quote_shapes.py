@@ -730,3 +730,144 @@ def test_a_sentence_whose_subject_is_a_document_quotes_the_document():
         "The complaint, which was filed in federal court, alleged that the council “failed to "
         "keep the voters' data safe from anyone who asked.”",
     ) == ["Tom Reyes", "The complaint"]
+
+
+def test_a_report_of_a_report_is_the_outer_sources():
+    # The text has the words from the agency, not from the minister: whom it credits.
+    article = parse(
+        _page(
+            "“We will keep the border crossings open through the winter,” Defence Minister "
+            "Ana Ruiz said, according to Reuters. “Nobody will be turned away.”"
+        )
+    )
+    (quote,) = article.quotes
+    assert _runs(article, quote) == [
+        "We will keep the border crossings open through the winter",
+        "Nobody will be turned away.",
+    ]
+    assert (quote.speaker, quote.is_organisation) == ("Reuters", True)
+
+
+def test_according_to_a_plan_names_no_outer_source():
+    article, quote = _only(
+        "“We will keep the border crossings open through the winter,” Defence Minister "
+        "Ana Ruiz said, according to plan."
+    )
+    assert quote.speaker == "Ana Ruiz"
+
+
+def test_a_title_quoted_in_the_subject_ends_no_clause():
+    article = parse(
+        _page(
+            "“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.",
+            "Jane Hemsley, the co-author of “Going Viral,” a history of rumours, said the days "
+            "when the nation had “a somewhat unifying story” from its newspapers are gone.",
+        )
+    )
+    quote = article.quotes[-1]
+    assert _runs(article, quote) == ["a somewhat unifying story"]
+    assert quote.speaker == "Jane Hemsley"
+    assert "Going Viral" in quote.speaker_role
+
+
+@pytest.mark.parametrize(
+    "after, speaker",
+    [
+        ("according to the Daily Tribune.", "Daily Tribune"),
+        ("even in the worst storms, according to the Daily Tribune.", "Daily Tribune"),
+        ("according to schedule.", "Ana Ruiz"),
+    ],
+)
+def test_a_sentence_closing_on_according_to_is_its_sources(after, speaker):
+    article, quote = _only(
+        "Defence Minister Ana Ruiz told reporters the plan would keep “every crossing open "
+        f"through the winter,” {after}"
+    )
+    assert _runs(article, quote) == ["every crossing open through the winter"]
+    assert quote.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "paragraph, speaker",
+    [
+        (
+            "The paradox of the plan, says Carl Nolan, a historian at the State Library, is "
+            "that it was “one of the most ambitious plans in the city's history.”",
+            "Carl Nolan",
+        ),
+        (
+            "The mayor, a top aide said, “is very confident about the outcome of the vote.”",
+            "a top aide",
+        ),
+        # Not a parenthesis: a statement of its own follows the comma after the verb.
+        ("Jane Smith, a spokeswoman, said, “We will not give up on the plan.”", "Jane Smith"),
+    ],
+)
+def test_an_attribution_set_off_by_commas_is_the_sentences(paragraph, speaker):
+    article = parse(
+        _page("“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.", paragraph)
+    )
+    assert article.quotes[-1].speaker == speaker
+
+
+def test_a_relative_clause_pronoun_is_the_one_the_sentence_named_speaking():
+    article = parse(
+        _page(
+            "“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.",
+            "With the vote lost, Jon Cruz said he is left with two options: vote for Smith, "
+            "whom he called “the most divisive figure in the past decade,” or stay home.",
+        )
+    )
+    assert article.quotes[-1].speaker == "Jon Cruz"
+
+
+def test_a_title_inside_an_attribution_is_no_statement_of_its_own():
+    article = parse(
+        _page(
+            "The party published its review of the election on Monday.",
+            "“If we want young voters to vote for our candidates, we have to listen to them,” "
+            "wrote the authors of the “Growth and Renewal Plan,” giving the example of the last "
+            "election. “If they think we do not want them, they will close their ears.”",
+            "The review runs to a hundred pages.",
+        )
+    )
+    assert [quote.text.split(",")[0] for quote in article.quotes] == [
+        "If we want young voters to vote for our candidates",
+        "If they think we do not want them",
+    ]
+    assert {quote.speaker for quote in article.quotes} == {
+        "authors of the Growth and Renewal Plan"
+    }
+
+
+def test_a_noun_after_a_quote_is_no_verb_of_its_attribution():
+    # "reference" is a cue word as a verb; after "a" it names what the quote was.
+    article, quote = _only(
+        "Tom Reyes said he began calling local groups and making an effort to “get more eyes "
+        "on the streets,” a reference to the patrols that were sent out."
+    )
+    assert quote.speaker == "Tom Reyes"
+
+
+def test_a_sentence_with_a_described_subject_quotes_it_not_the_last_speaker():
+    article = parse(
+        _page(
+            "“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.",
+            "The tabloid protested that the council was being “disingenuous about the dates "
+            "of the rally.”",
+        )
+    )
+    assert article.quotes[-1].speaker == "the tabloid"
+
+
+def test_a_reporting_verb_with_that_makes_what_follows_reported():
+    # "weigh" inside the reported clause is not the attribution; the judge is not Ana
+    # Ruiz, whose description only mentions a judge.
+    article = parse(
+        _page(
+            "“We cannot keep up,” said Ana Ruiz, who questioned whether the judge was biased.",
+            "The judge pointed to a previous case to say that courts deciding on disclosure "
+            "must weigh “whether a party benefitting from the order is a public official.”",
+        )
+    )
+    assert article.quotes[-1].speaker == "the judge"

@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from ..quote_text import SPLIT_QUOTE_JOINER
 from .cues import cues, first_cue
 from .parsed import ParsedQuote
-from .speakers import DOCUMENT, LEADING_WORDS, Cast, Speaker
+from .speakers import (
+    DOCUMENT,
+    LEADING_WORDS,
+    Cast,
+    Speaker,
+    title_at,
+    title_commas_outside,
+    titles,
+)
 
 # A quoted statement has a few words at least; "No," he said is not one worth indexing.
 MIN_STATEMENT_WORDS = 3
@@ -120,6 +128,10 @@ _RELATIVE_CLAUSE = re.compile(r"\s(?:who|whose|that)\s")
 _OPENING_MARK = re.compile(r"[“\"]")
 _INLINE_TITLE = re.compile(r"(?<=\w )[“\"](?P<title>[^“”\"]{1,60}?)[”\"]")
 _FINAL_VERBS = r"(?:said|says|added|adds|wrote|writes|explained|noted|argued|recalled|proclaimed)"
+_RELATIVE_SUBJECT = re.compile(r",\s+(?:whom|which)\s+(?:he|she|they|we|i)\b[^,;:“”\"]{0,40}$")
+_DESCRIBED = re.compile(r"(?:[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+[a-z]")
+_NOUN_AFTER = re.compile(r"(?:^|\s)(?:a|an|the|this|that|his|her|its|their|our|my)\s*$", re.I)
+_INVERTED_VERB = re.compile(_FINAL_VERBS)  # "…, says Jane Smith, …": not "told", whom
 _FINAL_ATTRIBUTION = re.compile(
     rf",\s+(?:{_FINAL_VERBS}\s+(?P<inverted>(?:[A-Z]|the\s|a\s|an\s)[^;:]+)|(?P<subject>[^,;:]+(?:,[^;:]+,)?)\s+"
     rf"{_FINAL_VERBS}(?:\s+(?:on|in|at|last|this)?\s*\w+day)?)\s*[.!?]?\s*$"
@@ -242,6 +254,8 @@ def find_quotes(paragraphs):
                 break
             if len(run.text.split()) < _min_words(paragraph, run):
                 continue
+            if found and before is not None and _in_attribution(paragraph, run, found[-1]):
+                continue  # “…,” wrote the authors of the “Growth Plan,”: a title they wrote
             statement = _Statement([run])
             if not _attribute(statement, paragraph, run, before, after, cast, masked):
                 statement.speaker = (
@@ -249,7 +263,9 @@ def find_quotes(paragraphs):
                     or _said_at_sentence_end(masked, run, cast)
                     or _named_earlier_in_paragraph(masked, before, run, cast, found)
                     or _subject_of_sentence(masked, before, run, cast)
-                    or _unattributed(paragraphs, number, run, statements, found, cast)
+                    or _described_or_unattributed(
+                        paragraphs, number, run, statements, found, cast, masked
+                    )
                 )
                 if statement.speaker is None:
                     continue
@@ -266,6 +282,15 @@ def find_quotes(paragraphs):
         statements.append(open_statement)
     statements.sort(key=lambda s: (s.runs[0].number, s.runs[0].start))
     return [statement.as_quote() for statement in statements]
+
+
+def _in_attribution(paragraph, run, statement):
+    """Whether a quoted run stands inside the attribution of the statement before it."""
+    last = statement.runs[-1]
+    if statement.attributed_by != "after" or last.number != run.number:
+        return False
+    at = paragraph.find(statement.attribution, last.end) if statement.attribution else -1
+    return 0 <= at <= run.start and run.end <= at + len(statement.attribution) + 1
 
 
 def _record(statement, number, cast):
@@ -414,6 +439,12 @@ def _attribute(statement, paragraph, run, before, after, cast, masked=None):
         statement.attributed_by = "after"
         return True
     head_start = before.end if before is not None else 0
+    if (
+        before is not None
+        and (title := title_at(paragraph, before.start))
+        and (title.end() == before.end)
+    ):
+        head_start = 0  # “Going Viral” in the subject: its sentence is the lead-in still
     found = _lead_in(paragraph, run.start, cast, head_start)
     if (found is None or not _names_someone(found[1])) and before is not None and masked:
         # Smith called the plan “a mess” and “a gift to our rivals”: the first words
@@ -460,6 +491,30 @@ def _masked(paragraph, runs):
 def _attribution_after(tail, cast, embedded=False):
     """“…,” the minister said on Monday.  “…,” said Jane Smith, a spokeswoman.  “…,”
     according to the ministry.  The tail runs to the end of its sentence."""
+    found = _speaker_after(tail, cast, embedded)
+    if found is None:
+        return None
+    # “…,” Smith said, according to the Times: a report of a report is the outer
+    # source's, the one the text takes it from.
+    clause = _first_sentence(tail).strip(" ,;—–-")
+    at = clause.find(found[0])
+    rest = clause[at + len(found[0]) :] if at >= 0 else ""
+    if (match := _ACCORDING_TO.search(rest)) and _is_a_source(match["speaker"]):
+        if (speaker := cast.resolve(match["speaker"])) is not None:
+            return clause[: at + len(found[0]) + match.end("speaker")].strip(), speaker
+    return found
+
+
+def _is_a_source(phrase):
+    """Whether the words after "according to" name someone or some record ("the Times",
+    "officials", "a transcript"), not a plan or a schedule."""
+    words = phrase.split()
+    return bool(words) and (
+        words[0][:1].isupper() or words[0] in ("the", "a", "an") or words[0].endswith("s")
+    )
+
+
+def _speaker_after(tail, cast, embedded=False):
     clause = _first_sentence(tail)
     stripped = clause.strip(" ,;—–-")
     if not stripped:
@@ -468,7 +523,7 @@ def _attribution_after(tail, cast, embedded=False):
         # A reader's or interviewee's words signed with a dash: “…” ― Jane Smith
         speaker = cast.resolve(match.group())
         return speaker and (match.group(), speaker)
-    if match := _ACCORDING_TO.match(stripped):
+    if (match := _ACCORDING_TO.match(stripped)) and _is_a_source(match["speaker"]):
         speaker = cast.resolve(match["speaker"])
         return speaker and (stripped[: match.end("speaker")], speaker)
     cue = first_cue(stripped)
@@ -481,8 +536,15 @@ def _attribution_after(tail, cast, embedded=False):
             if not _OPEN_RELATIVE.search(stripped[: c.start()])
         )
         cue = next(later, cue)
-    if cue is None:
-        return None
+    if cue is None or _NOUN_AFTER.search(stripped[: cue.start()]):
+        return None  # “…,” a reference to the drones: a noun, not a verb of saying
+    if cue.group() == "according":
+        # “…,” even in the worst storms, according to the Tribune: its source follows.
+        match = _ACCORDING_TO.match(stripped, cue.start())
+        if match is None or not _is_a_source(match["speaker"]):
+            return None
+        speaker = cast.resolve(match["speaker"])
+        return speaker and (stripped[: match.end("speaker")], speaker)
     subject = stripped[: cue.start()].strip(" ,")
     if subject and subject.split()[0].endswith("ing") and subject[:1].islower():
         return None  # “…,” drawing jeers and chants: a participle's, not a speaker
@@ -596,6 +658,15 @@ def _lead_in(text, end, cast, start=0):
             continue
         if _not_the_quotes_cue(sentence, cue):
             continue
+        if found := _parenthetical(sentence, cue, text[end + 1 : end + 3].lstrip(), cast):
+            return found
+        if index and _RELATIVE_SUBJECT.search(sentence[: cue.start()]):
+            # "Cross said his options are a vote for Smith, whom he called “…”": the
+            # relative clause's pronoun is the one the sentence named speaking, not the
+            # name before it, which the verb is about.
+            named = _lead_in_named(sentence, found_cues[:index], cast)
+            if named and _is_named(named[1]):
+                return named
         subject = _clause_before(sentence[: cue.start()])
         if len(subject.split()) == 2 and subject.split()[0] in ("whom", "who", "which"):
             subject = subject.split()[1]  # "Clinton, whom he called “"
@@ -624,9 +695,63 @@ def _lead_in(text, end, cast, start=0):
                 named = _lead_in_named(sentence, found_cues[:index], cast)
                 if named and _names_someone(named[1]):
                     return named
+                if reporter := _reporter_before(sentence, found_cues[:index], cast):
+                    return reporter
             attribution = sentence[sentence.rfind(subject, 0, cue.start()) :].strip()
             return attribution.rstrip(" ,:").removesuffix(" that").strip(), speaker
     return _lead_in_without_cue(sentence, cast)
+
+
+def _parenthetical(sentence, cue, quoted, cast):
+    """ "The plan, Smith said, is “…”", "The mayor, an aide said, “is confident”", "The
+    paradox, says Jane Smith, a historian, is that it was “…”": an attribution set off by
+    commas inside the sentence it reports, which goes on after it. (Not "Jane Smith, a
+    spokeswoman, said, “We…”": a statement of its own follows that one's comma.)"""
+    before, after = sentence[: cue.start()], sentence[cue.end() :]
+    head = _OPENING_MARK.split(after, maxsplit=1)[0]  # up to a quote earlier in the sentence
+    if "," not in head:
+        return None
+    rest = after[head.rfind(",") + 1 :]
+    # (A quote's words masked as "xxx" show no case: it must start with a lower-case word.)
+    if not (rest.strip() or quoted[:1].islower() and quoted[:1] != "x"):
+        return None
+    if after.startswith(",") and "," in before:
+        # The subject between the commas, then the verb: "…, an aide said, …"
+        opening, subject = before.rsplit(",", 1)
+        subject = subject.strip()
+        if not opening.strip() or not 0 < len(subject.split()) <= 6 or head.count(",") > 1:
+            return None
+        if re.search(r"[“”\"]", subject) or _is_adverbial(subject):
+            return None
+        speaker = cast.resolve(subject)
+        return speaker and (f"{subject} {cue.group()}", speaker)
+    if before.rstrip().endswith(",") and _INVERTED_VERB.fullmatch(cue.group()):
+        # The verb, then who: "…, says Jane Smith, a historian, …"
+        words = head[: head.rfind(",")]
+        if not words.strip() or not words.lstrip()[:1].isupper() or re.search(r"[“”\"]", words):
+            return None
+        speaker = cast.resolve(_object(words))
+        return speaker and (f"{cue.group()}{words}", speaker)
+    return None
+
+
+def _reporter_before(sentence, found_cues, cast):
+    """ "The judge pointed to a case to say that courts must weigh “…”": a cue reporting a
+    "that" clause makes what follows it reported, and the one reporting is the subject of
+    its clause (of the main clause, for an infinitive), named or not."""
+    for cue in found_cues:
+        if not re.match(r"\s+that\b", sentence[cue.end() :]):
+            continue
+        before = sentence[: cue.start()]
+        if before.rstrip().endswith(" to"):
+            subject = _opening_subject(_last_sentence(before))  # "The judge pointed … to say"
+        else:
+            subject = _clause_before(before)
+        if subject and (speaker := cast.resolve(subject)) is not None:
+            attribution = sentence[sentence.rfind(subject, 0, cue.start()) : cue.end()]
+            return attribution.strip(), speaker
+        return None
+    return None
 
 
 def _is_named(speaker):
@@ -685,6 +810,21 @@ def _subject_of_sentence(masked, before, run, cast):
         return None
     found = _named_subject(sentence, cast) or _document_subject(sentence, cast)
     return found and found[1]
+
+
+def _described_or_unattributed(paragraphs, number, run, statements, found, cast, masked):
+    speaker = _unattributed(paragraphs, number, run, statements, found, cast)
+    return speaker and (_described_subject(masked, run, cast) or speaker)
+
+
+def _described_subject(masked, run, cast):
+    """ "The Christian leader further related that…“…”", "His campaign protested that
+    … “…”": a subject described rather than named is the quote's, as a named one is."""
+    sentence = _last_sentence(masked[max(0, run.start - _WINDOW) : run.start])
+    found = _named_subject(sentence, cast, named=False) if sentence.strip() else None
+    if found is None or not _DESCRIBED.match(found[0]):
+        return None
+    return found[1]
 
 
 def _document_subject(sentence, cast):
@@ -900,10 +1040,35 @@ def _lead_in_named(sentence, found_cues, cast):
 def _clause_before(text):
     """The subject before a cue verb: the text since the last clause break ("; ", " and ",
     a closing quotation mark), at most a sentence's subject long."""
-    text = text.rstrip()
-    cut = max(text.rfind(mark) for mark in ("; ", "”", '"', " — ", " – ", ": "))
+    whole = text.rstrip()
+    # A title quoted in the subject ("Hemsley, the co-author of “Going Viral,” said")
+    # ends no clause, and its comma parts no description.
+    text = title_commas_outside(whole)
+    inside = [range(m.start(), m.end()) for m in titles(whole)]
+    cut = max(
+        (
+            at
+            for mark in ("; ", "”", '"', " — ", " – ", ": ")
+            for at in _places(text, mark)
+            if not any(at in title for title in inside)
+        ),
+        default=-1,
+    )
     if cut >= 0:
-        text = text[cut + 1 :]
+        whole, text = whole[cut + 1 :], text[cut + 1 :]
+    subject = _subject_in_clause(text)
+    at = text.rfind(subject) if subject else -1
+    return whole[at : at + len(subject)] if at >= 0 else subject
+
+
+def _places(text, mark):
+    at = text.find(mark)
+    while at >= 0:
+        yield at
+        at = text.find(mark, at + 1)
+
+
+def _subject_in_clause(text):
     first = text.split(",", 1)[0].split()
     if (
         (match := _NAME_AND_APPOSITIVE.match(text))

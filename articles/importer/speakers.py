@@ -214,6 +214,7 @@ _ORGANISATION_IN_ROLE = re.compile(
     r"(?:\s+(?:[A-Z][\w.&'’-]*|of|for|and|on|the))*)"
 )
 _AFFILIATION = re.compile(r"\s(?:of|from|with)\s+(?:the\s+)?[A-Z]")
+_RELATIVE_IN_ROLE = re.compile(r"(?:^|[\s,;])(?:who|whom|whose|which|that|where|when)\s")
 _PARENTHESIS = re.compile(r"\s*\([^()]{0,60}\)")
 # What the text shows of a person's sex, for "she" and "he": an honorific before the
 # surname, or a gendered word in how they are described.
@@ -455,7 +456,10 @@ class Cast:
         if reference and words[0] in ("the", "this", "that"):
             noun = words[-1]
             for speaker in reversed([*self.introduced.values(), *self.speakers]):
-                if speaker.is_person and noun in speaker.role.lower().split():
+                # "Ana Ruiz, who questioned whether the judge was biased" is no judge:
+                # what she is, not what a clause about her mentions.
+                described = _RELATIVE_IN_ROLE.split(speaker.role.lower())[0]
+                if speaker.is_person and noun in described.split():
                     return speaker
             if noun in _ORGANISATION_WORDS:
                 for speaker in reversed(self.speakers):
@@ -602,10 +606,44 @@ def _name_before(text, end):
     return " ".join(name) if len(name) >= 2 else ""
 
 
+# A title quoted inside a phrase: "the co-author of “Going Viral,” about rumours".
+_TITLE = re.compile(r"(?<=[\w,’'] )[“\"](?P<title>[A-Z][^“”\"]{0,60}?)(?P<comma>,?)[”\"]")
+
+
+def titles(text):
+    """The quoted titles of a text, as matches: a few words in title case, quoted inside a
+    phrase rather than opening a statement."""
+    return filter(_title_case, _TITLE.finditer(text))
+
+
+def title_at(text, start):
+    """The quoted title whose opening mark stands at `start`, or None."""
+    match = _TITLE.match(text, start)
+    return match if match and _title_case(match) else None
+
+
+def _title_case(match):
+    words = match["title"].split()
+    return len(words) <= 6 and all(word[:1].isupper() for word in words if len(word) > 3)
+
+
+def title_commas_outside(text):
+    """The text with each title's closing comma moved outside its quotation mark
+    (“Going Viral,” → “Going Viral”,), so that the comma parts the phrase and not the
+    title. As long as the text: offsets stay."""
+    characters = list(text)
+    for match in titles(text):
+        if match["comma"]:
+            at = match.start("comma")
+            characters[at], characters[at + 1] = characters[at + 1], ","
+    return "".join(characters)
+
+
 def _split_subject(phrase):
     """ "In an interview, Jane Smith (D-Ohio), a spokeswoman for the ministry" →
     ("Jane Smith", ["(D-Ohio)", "a spokeswoman for the ministry"]): the words naming the
     speaker, and what the text says about them."""
+    phrase = title_commas_outside(phrase)
     extras = [m.group().strip() for m in _PARENTHESIS.finditer(phrase)]
     phrase = _PARENTHESIS.sub("", phrase)
     parts = [part.strip() for part in phrase.split(",") if part.strip()]
