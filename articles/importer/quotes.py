@@ -488,23 +488,6 @@ def _masked(paragraph, runs):
     return "".join([*parts, paragraph[at:]])
 
 
-def _attribution_after(tail, cast, embedded=False):
-    """“…,” the minister said on Monday.  “…,” said Jane Smith, a spokeswoman.  “…,”
-    according to the ministry.  The tail runs to the end of its sentence."""
-    found = _speaker_after(tail, cast, embedded)
-    if found is None:
-        return None
-    # “…,” Smith said, according to the Times: a report of a report is the outer
-    # source's, the one the text takes it from.
-    clause = _first_sentence(tail).strip(" ,;—–-")
-    at = clause.find(found[0])
-    rest = clause[at + len(found[0]) :] if at >= 0 else ""
-    if (match := _ACCORDING_TO.search(rest)) and _is_a_source(match["speaker"]):
-        if (speaker := cast.resolve(match["speaker"])) is not None:
-            return clause[: at + len(found[0]) + match.end("speaker")].strip(), speaker
-    return found
-
-
 def _is_a_source(phrase):
     """Whether the words after "according to" name someone or some record ("the Times",
     "officials", "a transcript"), not a plan or a schedule."""
@@ -514,7 +497,11 @@ def _is_a_source(phrase):
     )
 
 
-def _speaker_after(tail, cast, embedded=False):
+def _attribution_after(tail, cast, embedded=False):
+    """“…,” the minister said on Monday.  “…,” said Jane Smith, a spokeswoman.  “…,”
+    according to the ministry.  The tail runs to the end of its sentence. In “…,” Smith
+    said, according to Reuters, the words are Smith's: Reuters reported them (PolNeAR's
+    annotators credit the outer source; an editor credits the speaker)."""
     clause = _first_sentence(tail)
     stripped = clause.strip(" ,;—–-")
     if not stripped:
