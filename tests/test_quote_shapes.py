@@ -21,6 +21,11 @@ def _only(*paragraphs):
     return article, quote
 
 
+def _last_speaker(*paragraphs):
+    """Who the parser gives the page's last quote to."""
+    return parse(_page(*paragraphs)).quotes[-1].speaker
+
+
 @pytest.mark.parametrize(
     "paragraph, words, speaker",
     [
@@ -813,14 +818,14 @@ def test_an_attribution_set_off_by_commas_is_the_sentences(paragraph, speaker):
 
 
 def test_a_relative_clause_pronoun_is_the_one_the_sentence_named_speaking():
-    article = parse(
-        _page(
+    assert (
+        _last_speaker(
             "“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.",
             "With the vote lost, Jon Cruz said he is left with two options: vote for Smith, "
             "whom he called “the most divisive figure in the past decade,” or stay home.",
         )
+        == "Jon Cruz"
     )
-    assert article.quotes[-1].speaker == "Jon Cruz"
 
 
 def test_a_title_inside_an_attribution_is_no_statement_of_its_own():
@@ -852,24 +857,24 @@ def test_a_noun_after_a_quote_is_no_verb_of_its_attribution():
 
 
 def test_a_sentence_with_a_described_subject_quotes_it_not_the_last_speaker():
-    article = parse(
-        _page(
+    assert (
+        _last_speaker(
             "“We cannot keep up,” said Mark Olsen, a fact-checker at the Tribune.",
             "The tabloid protested that the council was being “disingenuous about the dates "
             "of the rally.”",
         )
+        == "the tabloid"
     )
-    assert article.quotes[-1].speaker == "the tabloid"
 
 
 def test_a_reporting_verb_with_that_makes_what_follows_reported():
     # "weigh" inside the reported clause is not the attribution; the judge is not Ana
     # Ruiz, whose description only mentions a judge.
-    article = parse(
-        _page(
+    assert (
+        _last_speaker(
             "“We cannot keep up,” said Ana Ruiz, who questioned whether the judge was biased.",
             "The judge pointed to a previous case to say that courts deciding on disclosure "
             "must weigh “whether a party benefitting from the order is a public official.”",
         )
+        == "the judge"
     )
-    assert article.quotes[-1].speaker == "the judge"
